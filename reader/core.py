@@ -1,0 +1,555 @@
+"""The core's one facade: `open_archive(path)` returns an `Archive` that the CLI and GUI use.
+
+An Archive is safe to share between threads: reads use pooled connections, writes are
+serialised by one lock (SQLite allows one writer), and every method returns frozen values.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy.engine import Engine
+
+from reader.errors import InvalidInput, NotFound
+from reader.paths import DataPaths, resolve_data_dir
+from reader.store import database
+from reader.store.convert import (
+    entry_from_row,
+    from_epoch,
+    now_epoch,
+    source_from_row,
+)
+from reader.store.folders import ensure_folder, folder_paths
+from reader.store.schema import (
+    entries,
+    entry_images,
+    folders,
+    revisions,
+    saved_searches,
+    sources,
+    threads,
+)
+from reader.types import (
+    Entry,
+    EntryId,
+    Image,
+    Revision,
+    Source,
+    SourceId,
+    SourceKind,
+    Thread,
+    ThreadId,
+)
+
+EntryOrder = Literal["newest", "oldest"]
+
+
+@dataclass(frozen=True)
+class Folder:
+    id: int
+    name: str
+    parent_id: int | None
+    path: str
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    id: int
+    name: str
+    query: str
+
+
+@dataclass(frozen=True)
+class EntryCursor:
+    """Where a page of entries ended, for keyset pagination: (sort_time, id) of the last row."""
+
+    sort_time: int
+    entry_id: int
+
+
+class Archive:
+    """One archive folder: the SQLite database plus the asset store."""
+
+    def __init__(self, paths: DataPaths, engine: Engine) -> None:
+        self.paths = paths
+        self.engine = engine
+        self._write_lock = threading.RLock()
+        self._closed = False
+
+    # -- lifecycle -------------------------------------------------------------------
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One short write transaction; only one runs at a time."""
+        with self._write_lock, self.engine.begin() as connection:
+            yield connection
+
+    # -- folders ---------------------------------------------------------------------
+    def folders(self) -> list[Folder]:
+        with self.reading() as connection:
+            paths = folder_paths(connection)
+            rows = connection.execute(
+                select(folders).order_by(folders.c.position, folders.c.name)
+            ).all()
+        return [Folder(row.id, row.name, row.parent_id, paths[row.id]) for row in rows]
+
+    def create_folder(self, path: str) -> int | None:
+        with self.writing() as connection:
+            return ensure_folder(connection, path)
+
+    def rename_folder(self, folder_id: int, name: str) -> None:
+        if not name.strip() or "/" in name:
+            raise InvalidInput("a folder name must not be empty or contain '/'")
+        with self.writing() as connection:
+            done = connection.execute(
+                update(folders).where(folders.c.id == folder_id).values(name=name.strip())
+            ).rowcount
+        if not done:
+            raise NotFound(f"no folder with id {folder_id}")
+
+    def remove_folder(self, folder_id: int) -> None:
+        """Remove a folder; its sources move to the top level (they are not unsubscribed)."""
+        with self.writing() as connection:
+            connection.execute(delete(folders).where(folders.c.id == folder_id))
+
+    # -- sources ---------------------------------------------------------------------
+    def _source_counts(self, connection: Connection) -> dict[int, tuple[int, int]]:
+        query = select(
+            entries.c.source_id,
+            func.count(),
+            func.sum(entries.c.read == False),  # noqa: E712 - SQL expression
+        ).group_by(entries.c.source_id)
+        return {row[0]: (int(row[2] or 0), int(row[1])) for row in connection.execute(query)}
+
+    def sources(self) -> list[Source]:
+        with self.reading() as connection:
+            paths = folder_paths(connection)
+            counts = self._source_counts(connection)
+            rows = connection.execute(
+                select(sources)
+                .where(sources.c.removed_at.is_(None))
+                .order_by(sources.c.position, sources.c.id)
+            ).all()
+        return [
+            source_from_row(
+                row,
+                paths.get(row.folder_id) if row.folder_id is not None else None,
+                *counts.get(row.id, (0, 0)),
+            )
+            for row in rows
+        ]
+
+    def source(self, source_id: int) -> Source:
+        with self.reading() as connection:
+            row = connection.execute(
+                select(sources).where(sources.c.id == source_id, sources.c.removed_at.is_(None))
+            ).first()
+            if row is None:
+                raise NotFound(f"no source with id {source_id}")
+            paths = folder_paths(connection)
+            unread, total = (
+                connection.execute(
+                    select(func.sum(entries.c.read == False), func.count()).where(  # noqa: E712
+                        entries.c.source_id == source_id
+                    )
+                ).one()
+            )
+        folder = paths.get(row.folder_id) if row.folder_id is not None else None
+        return source_from_row(row, folder, int(unread or 0), int(total))
+
+    def source_row(self, source_id: int) -> Any:
+        """The full stored row of a source (fetch state included), for the refresh pipeline."""
+        with self.reading() as connection:
+            row = connection.execute(select(sources).where(sources.c.id == source_id)).first()
+        if row is None:
+            raise NotFound(f"no source with id {source_id}")
+        return row
+
+    def find_source_by_url(self, url: str) -> Source | None:
+        with self.reading() as connection:
+            found = connection.execute(
+                select(sources.c.id).where(sources.c.url == url, sources.c.removed_at.is_(None))
+            ).scalar()
+        return None if found is None else self.source(found)
+
+    def subscribe(
+        self,
+        url: str,
+        kind: SourceKind,
+        *,
+        title: str = "",
+        folder: str | None = None,
+        site_url: str | None = None,
+    ) -> Source:
+        """Store a subscription without fetching it (OPML import, or after `add` fetched it)."""
+        existing = self.find_source_by_url(url)
+        if existing is not None:
+            return existing
+        with self.writing() as connection:
+            folder_id = ensure_folder(connection, folder) if folder else None
+            new_id = connection.execute(
+                sources.insert().values(
+                    kind=kind,
+                    url=url,
+                    title=title,
+                    site_url=site_url,
+                    folder_id=folder_id,
+                    added_at=now_epoch(),
+                    position=0,
+                    gone=False,
+                    is_live=False,
+                    standfirst="",
+                    summary_html="",
+                    unchanged_polls=0,
+                    notify=True,
+                    cache_images=True,
+                    full_text=False,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+        return self.source(int(new_id))
+
+    def remove_source(self, source_id: int, *, keep_entries: bool = False) -> None:
+        """Unsubscribe. With keep_entries the entries stay readable and searchable."""
+        self.source(source_id)  # raises NotFound
+        with self.writing() as connection:
+            if keep_entries:
+                connection.execute(
+                    update(sources)
+                    .where(sources.c.id == source_id)
+                    .values(removed_at=now_epoch(), folder_id=None)
+                )
+                return
+            # Entries go first: the search index's delete trigger reads the source's name.
+            connection.execute(delete(entries).where(entries.c.source_id == source_id))
+            connection.execute(delete(sources).where(sources.c.id == source_id))
+
+    def rename_source(self, source_id: int, title: str) -> None:
+        self.source(source_id)
+        with self.writing() as connection:
+            connection.execute(
+                update(sources)
+                .where(sources.c.id == source_id)
+                .values(user_title=title.strip() or None)
+            )
+
+    def move_source(self, source_id: int, folder: str | None) -> None:
+        self.source(source_id)
+        with self.writing() as connection:
+            folder_id = ensure_folder(connection, folder) if folder else None
+            connection.execute(
+                update(sources).where(sources.c.id == source_id).values(folder_id=folder_id)
+            )
+
+    def set_source_options(self, source_id: int, **options: bool | str | None) -> None:
+        """Per-source preferences: notify, cache_images, full_text, retention (JSON text)."""
+        allowed = {"notify", "cache_images", "full_text", "retention"}
+        unknown = set(options) - allowed
+        if unknown:
+            raise InvalidInput(f"unknown source options: {', '.join(sorted(unknown))}")
+        self.source(source_id)
+        with self.writing() as connection:
+            connection.execute(
+                update(sources).where(sources.c.id == source_id).values(**options)
+            )
+
+    # -- entries ---------------------------------------------------------------------
+    def _entry_query(self) -> Any:
+        return select(
+            entries, func.coalesce(sources.c.user_title, sources.c.title).label("source_title")
+        ).join(sources, sources.c.id == entries.c.source_id)
+
+    def entries(
+        self,
+        *,
+        source_id: int | None = None,
+        source_ids: Sequence[int] | None = None,
+        thread_id: int | None = None,
+        unread: bool = False,
+        starred: bool = False,
+        limit: int | None = None,
+        after: EntryCursor | None = None,
+        order: EntryOrder = "newest",
+    ) -> list[Entry]:
+        """Entries newest first (or oldest first), filtered in SQL, paged by keyset cursor."""
+        query = self._entry_query().where(
+            *self._entry_filters(source_id, source_ids, thread_id, unread, starred)
+        )
+        if order == "newest":
+            if after is not None:
+                query = query.where(
+                    or_(
+                        entries.c.sort_time < after.sort_time,
+                        and_(entries.c.sort_time == after.sort_time, entries.c.id < after.entry_id),
+                    )
+                )
+            query = query.order_by(entries.c.sort_time.desc(), entries.c.id.desc())
+        else:
+            if after is not None:
+                query = query.where(
+                    or_(
+                        entries.c.sort_time > after.sort_time,
+                        and_(entries.c.sort_time == after.sort_time, entries.c.id > after.entry_id),
+                    )
+                )
+            query = query.order_by(entries.c.sort_time.asc(), entries.c.id.asc())
+        if limit is not None:
+            query = query.limit(limit)
+        with self.reading() as connection:
+            return [entry_from_row(row) for row in connection.execute(query)]
+
+    @staticmethod
+    def _entry_filters(
+        source_id: int | None,
+        source_ids: Sequence[int] | None,
+        thread_id: int | None,
+        unread: bool,
+        starred: bool,
+    ) -> list[Any]:
+        filters: list[Any] = []
+        if source_id is not None:
+            filters.append(entries.c.source_id == source_id)
+        if source_ids is not None:
+            filters.append(entries.c.source_id.in_(list(source_ids)))
+        if thread_id is not None:
+            filters.append(entries.c.thread_id == thread_id)
+        if unread:
+            filters.append(entries.c.read == False)  # noqa: E712
+        if starred:
+            filters.append(entries.c.starred == True)  # noqa: E712
+        return filters
+
+    def count_entries(
+        self,
+        *,
+        source_id: int | None = None,
+        source_ids: Sequence[int] | None = None,
+        thread_id: int | None = None,
+        unread: bool = False,
+        starred: bool = False,
+    ) -> int:
+        query = select(func.count()).select_from(entries).where(
+            *self._entry_filters(source_id, source_ids, thread_id, unread, starred)
+        )
+        with self.reading() as connection:
+            return int(connection.execute(query).scalar() or 0)
+
+    def entry(self, entry_id: int) -> Entry:
+        with self.reading() as connection:
+            row = connection.execute(
+                self._entry_query().where(entries.c.id == entry_id)
+            ).first()
+        if row is None:
+            raise NotFound(f"no entry with id {entry_id}")
+        return entry_from_row(row)
+
+    def entries_by_ids(self, entry_ids: Iterable[int]) -> list[Entry]:
+        wanted = list(dict.fromkeys(entry_ids))
+        found: dict[int, Entry] = {}
+        with self.reading() as connection:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                for row in connection.execute(
+                    self._entry_query().where(entries.c.id.in_(chunk))
+                ):
+                    entry = entry_from_row(row)
+                    found[entry.id] = entry
+        return [found[i] for i in wanted if i in found]
+
+    def revision_history(self, entry_id: int) -> list[Revision]:
+        """Every stored version, oldest first; the last one is the current version."""
+        current = self.entry(entry_id)
+        with self.reading() as connection:
+            rows = connection.execute(
+                select(revisions)
+                .where(revisions.c.entry_id == entry_id)
+                .order_by(revisions.c.seen_at, revisions.c.id)
+            ).all()
+            content_seen = connection.execute(
+                select(entries.c.content_seen).where(entries.c.id == entry_id)
+            ).scalar()
+        history = [
+            Revision(seen_at=from_epoch(r.seen_at), title=r.title, text=r.text, html=r.html)  # type: ignore[arg-type]
+            for r in rows
+        ]
+        history.append(
+            Revision(
+                seen_at=from_epoch(content_seen),  # type: ignore[arg-type]
+                title=current.title,
+                text=current.text,
+                html=current.html,
+            )
+        )
+        return history
+
+    def images(self, entry_id: int) -> list[Image]:
+        with self.reading() as connection:
+            rows = connection.execute(
+                select(entry_images.c.url, entry_images.c.sha256, entry_images.c.status).where(
+                    entry_images.c.entry_id == entry_id
+                )
+            ).all()
+            order = connection.execute(
+                select(entries.c.images).where(entries.c.id == entry_id)
+            ).scalar()
+        position = {url: i for i, url in enumerate(json.loads(order or "[]"))}
+        rows = sorted(rows, key=lambda r: position.get(r.url, len(position)))
+        return [
+            Image(
+                url=row.url,
+                cached=row.status == "cached" and row.sha256 is not None,
+                asset_path=None if row.sha256 is None else self.asset_relative_path(row.sha256),
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def asset_relative_path(sha256: str) -> str:
+        return f"{sha256[:2]}/{sha256}"
+
+    def asset_file(self, sha256: str) -> Path:
+        return self.paths.assets / self.asset_relative_path(sha256)
+
+    def mark(
+        self,
+        entry_ids: Sequence[int],
+        *,
+        read: bool | None = None,
+        starred: bool | None = None,
+    ) -> None:
+        values: dict[str, bool] = {}
+        if read is not None:
+            values["read"] = read
+        if starred is not None:
+            values["starred"] = starred
+        if not values or not entry_ids:
+            return
+        with self.writing() as connection:
+            known = set(
+                connection.execute(
+                    select(entries.c.id).where(entries.c.id.in_(list(entry_ids)))
+                ).scalars()
+            )
+            missing = [str(i) for i in entry_ids if i not in known]
+            if missing:
+                raise NotFound(f"no entry with id {', '.join(missing)}")
+            connection.execute(
+                update(entries).where(entries.c.id.in_(list(entry_ids))).values(**values)
+            )
+
+    def mark_all_read(
+        self, *, source_id: int | None = None, thread_id: int | None = None
+    ) -> int:
+        query = update(entries).where(entries.c.read == False)  # noqa: E712
+        if source_id is not None:
+            query = query.where(entries.c.source_id == source_id)
+        if thread_id is not None:
+            query = query.where(entries.c.thread_id == thread_id)
+        with self.writing() as connection:
+            return int(connection.execute(query.values(read=True)).rowcount)
+
+    # -- threads ---------------------------------------------------------------------
+    def threads(self, *, limit: int | None = None) -> list[Thread]:
+        """Threads by latest activity, with their entries newest first."""
+        query = (
+            select(
+                threads.c.id,
+                threads.c.label,
+                threads.c.last_activity,
+                func.count(entries.c.id).label("size"),
+                func.sum(entries.c.read == False).label("unread"),  # noqa: E712
+            )
+            .join(entries, entries.c.thread_id == threads.c.id)
+            .group_by(threads.c.id)
+            .order_by(threads.c.last_activity.desc(), threads.c.id.desc())
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with self.reading() as connection:
+            rows = connection.execute(query).all()
+            members: dict[int, list[EntryId]] = {row.id: [] for row in rows}
+            ids = list(members)
+            for start in range(0, len(ids), 500):
+                for entry_id, thread_id in connection.execute(
+                    select(entries.c.id, entries.c.thread_id)
+                    .where(entries.c.thread_id.in_(ids[start : start + 500]))
+                    .order_by(entries.c.sort_time.desc(), entries.c.id.desc())
+                ):
+                    members[thread_id].append(EntryId(entry_id))
+        return [
+            Thread(
+                id=ThreadId(row.id),
+                label=row.label,
+                size=int(row.size),
+                unread=int(row.unread or 0),
+                last_activity=from_epoch(row.last_activity),
+                entry_ids=tuple(members[row.id]),
+            )
+            for row in rows
+        ]
+
+    # -- saved searches --------------------------------------------------------------
+    def saved_searches(self) -> list[SavedSearch]:
+        with self.reading() as connection:
+            rows = connection.execute(
+                select(saved_searches).order_by(saved_searches.c.position, saved_searches.c.id)
+            ).all()
+        return [SavedSearch(row.id, row.name, row.query) for row in rows]
+
+    def save_search(self, name: str, query: str) -> SavedSearch:
+        with self.writing() as connection:
+            new_id = connection.execute(
+                saved_searches.insert().values(name=name, query=query, position=0)
+            ).inserted_primary_key[0]  # type: ignore[index]
+        return SavedSearch(int(new_id), name, query)
+
+    def remove_saved_search(self, search_id: int) -> None:
+        with self.writing() as connection:
+            connection.execute(delete(saved_searches).where(saved_searches.c.id == search_id))
+
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+def open_archive(data_dir: str | Path | DataPaths | None = None) -> Archive:
+    """Open (creating and migrating as needed) the archive in `data_dir`.
+
+    Raises ArchiveTooNew for an archive from a newer Newsdesk and ArchiveError when the
+    folder cannot be used.
+    """
+    from reader.errors import ArchiveError
+
+    paths = data_dir if isinstance(data_dir, DataPaths) else resolve_data_dir(data_dir)
+    try:
+        paths.root.mkdir(parents=True, exist_ok=True)
+        paths.assets.mkdir(exist_ok=True)
+    except OSError as error:
+        raise ArchiveError(f"cannot use the data folder {paths.root}: {error.strerror}") from error
+    engine = database.create_archive_engine(paths.database)
+    try:
+        database.migrate(engine, paths.backups)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Archive(paths, engine)

@@ -1,0 +1,1 @@
+"""Everything that touches SQL: the schema, migrations, and the queries the core runs."""
