@@ -42,10 +42,7 @@ def to_utc(dt: datetime) -> datetime:
 def format_utc(dt: datetime) -> str:
     """`YYYY-MM-DDTHH:MM:SSZ` in UTC; fractions of a second are dropped, not rounded."""
     u = to_utc(dt)
-    return (
-        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T"
-        f"{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
-    )
+    return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
 
 
 def parse_datetime(
