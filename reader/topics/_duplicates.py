@@ -1,0 +1,97 @@
+"""Near-duplicate detection: the same wire story published by two feeds.
+
+Each document gets a MinHash signature of its word 3-gram shingles; the fraction of equal
+signature slots estimates the Jaccard similarity of the shingle sets. Signatures are
+bucketed in bands (locality-sensitive hashing) so a new document is only compared with
+documents that share at least one band, and only documents inside the active time window
+are kept, which bounds memory.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from reader.topics._text import shingles
+
+_PRIME = (1 << 61) - 1
+_rng = np.random.default_rng(20240805)  # fixed seed: signatures must be stable across runs
+
+Signature = npt.NDArray[np.uint64]
+
+
+class DuplicateIndex:
+    """Finds an earlier document whose text is nearly the same as a new one."""
+
+    def __init__(self, *, permutations: int = 32, bands: int = 16, min_shingles: int = 6) -> None:
+        if permutations % bands:
+            raise ValueError("permutations must be a multiple of bands")
+        self._rows = permutations // bands
+        self._bands = bands
+        self._min_shingles = min_shingles
+        self._a = _rng.integers(1, _PRIME, size=permutations, dtype=np.uint64)
+        self._b = _rng.integers(0, _PRIME, size=permutations, dtype=np.uint64)
+        self._signatures: dict[str, Signature] = {}
+        self._buckets: dict[tuple[int, bytes], list[str]] = {}
+
+    def signature(self, text: str) -> Signature | None:
+        """MinHash signature of `text`, or None when it is too short to judge."""
+        grams = set(shingles(text))
+        if len(grams) < self._min_shingles:
+            return None
+        hashes = np.fromiter(
+            (zlib.crc32(g.encode("utf-8")) for g in grams), dtype=np.uint64, count=len(grams)
+        )
+        # (a*x + b) mod p with 64-bit wrap-around is a cheap, good-enough universal hash.
+        mixed = (hashes[:, None] * self._a[None, :] + self._b[None, :]) % np.uint64(_PRIME)
+        result: Signature = mixed.min(axis=0)
+        return result
+
+    def _band_keys(self, signature: Signature) -> Iterable[tuple[int, bytes]]:
+        for band in range(self._bands):
+            chunk = signature[band * self._rows : (band + 1) * self._rows]
+            yield band, chunk.tobytes()
+
+    def best_match(self, signature: Signature, threshold: float) -> str | None:
+        """The stored document most similar to `signature`, if at least `threshold`."""
+        seen: set[str] = set()
+        best: tuple[float, str] | None = None
+        for key in self._band_keys(signature):
+            for doc_id in self._buckets.get(key, ()):
+                if doc_id in seen:
+                    continue
+                seen.add(doc_id)
+                other = self._signatures.get(doc_id)
+                if other is None:
+                    continue
+                similarity = float(np.mean(other == signature))
+                if similarity >= threshold and (best is None or similarity > best[0]):
+                    best = (similarity, doc_id)
+        return None if best is None else best[1]
+
+    def add(self, doc_id: str, signature: Signature) -> None:
+        self._signatures[doc_id] = signature
+        for key in self._band_keys(signature):
+            self._buckets.setdefault(key, []).append(doc_id)
+
+    def forget(self, doc_id: str) -> None:
+        """Drop a document that left the active window."""
+        signature = self._signatures.pop(doc_id, None)
+        if signature is None:
+            return
+        for key in self._band_keys(signature):
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                continue
+            try:
+                bucket.remove(doc_id)
+            except ValueError:
+                pass
+            if not bucket:
+                del self._buckets[key]
+
+    def __len__(self) -> int:
+        return len(self._signatures)
