@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,9 @@ from sqlalchemy import Connection, and_, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 
 from reader.errors import InvalidInput, NotFound
+from reader.fetch import Fetcher, check_url
 from reader.paths import DataPaths, resolve_data_dir
+from reader.refresh import NewUpdatesCallback, ProgressCallback, RefreshRun, due_source_ids
 from reader.store import database
 from reader.store.convert import (
     entry_from_row,
@@ -36,10 +38,12 @@ from reader.store.schema import (
     sources,
     threads,
 )
+from reader.subscribe import Discovery, discover
 from reader.types import (
     Entry,
     EntryId,
     Image,
+    RefreshResult,
     Revision,
     Source,
     SourceId,
@@ -82,11 +86,30 @@ class Archive:
         self.engine = engine
         self._write_lock = threading.RLock()
         self._closed = False
+        self._fetcher: Fetcher | None = None
+        self._fetcher_lock = threading.Lock()
+
+    @property
+    def fetcher(self) -> Fetcher:
+        """The HTTP client shared by every refresh (created on first use)."""
+        with self._fetcher_lock:
+            if self._fetcher is None:
+                self._fetcher = Fetcher()
+            return self._fetcher
+
+    def use_fetcher(self, fetcher: Fetcher) -> None:
+        """Use another HTTP client (other limits, a test transport)."""
+        with self._fetcher_lock:
+            if self._fetcher is not None and self._fetcher is not fetcher:
+                self._fetcher.close()
+            self._fetcher = fetcher
 
     # -- lifecycle -------------------------------------------------------------------
     def close(self) -> None:
         if not self._closed:
             self._closed = True
+            if self._fetcher is not None:
+                self._fetcher.close()
             self.engine.dispose()
 
     def __enter__(self) -> Archive:
@@ -169,13 +192,11 @@ class Archive:
             if row is None:
                 raise NotFound(f"no source with id {source_id}")
             paths = folder_paths(connection)
-            unread, total = (
-                connection.execute(
-                    select(func.sum(entries.c.read == False), func.count()).where(  # noqa: E712
-                        entries.c.source_id == source_id
-                    )
-                ).one()
-            )
+            unread, total = connection.execute(
+                select(func.sum(entries.c.read == False), func.count()).where(  # noqa: E712
+                    entries.c.source_id == source_id
+                )
+            ).one()
         folder = paths.get(row.folder_id) if row.folder_id is not None else None
         return source_from_row(row, folder, int(unread or 0), int(total))
 
@@ -270,9 +291,7 @@ class Archive:
             raise InvalidInput(f"unknown source options: {', '.join(sorted(unknown))}")
         self.source(source_id)
         with self.writing() as connection:
-            connection.execute(
-                update(sources).where(sources.c.id == source_id).values(**options)
-            )
+            connection.execute(update(sources).where(sources.c.id == source_id).values(**options))
 
     # -- entries ---------------------------------------------------------------------
     def _entry_query(self) -> Any:
@@ -349,17 +368,17 @@ class Archive:
         unread: bool = False,
         starred: bool = False,
     ) -> int:
-        query = select(func.count()).select_from(entries).where(
-            *self._entry_filters(source_id, source_ids, thread_id, unread, starred)
+        query = (
+            select(func.count())
+            .select_from(entries)
+            .where(*self._entry_filters(source_id, source_ids, thread_id, unread, starred))
         )
         with self.reading() as connection:
             return int(connection.execute(query).scalar() or 0)
 
     def entry(self, entry_id: int) -> Entry:
         with self.reading() as connection:
-            row = connection.execute(
-                self._entry_query().where(entries.c.id == entry_id)
-            ).first()
+            row = connection.execute(self._entry_query().where(entries.c.id == entry_id)).first()
         if row is None:
             raise NotFound(f"no entry with id {entry_id}")
         return entry_from_row(row)
@@ -370,9 +389,7 @@ class Archive:
         with self.reading() as connection:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
-                for row in connection.execute(
-                    self._entry_query().where(entries.c.id.in_(chunk))
-                ):
+                for row in connection.execute(self._entry_query().where(entries.c.id.in_(chunk))):
                     entry = entry_from_row(row)
                     found[entry.id] = entry
         return [found[i] for i in wanted if i in found]
@@ -458,9 +475,7 @@ class Archive:
                 update(entries).where(entries.c.id.in_(list(entry_ids))).values(**values)
             )
 
-    def mark_all_read(
-        self, *, source_id: int | None = None, thread_id: int | None = None
-    ) -> int:
+    def mark_all_read(self, *, source_id: int | None = None, thread_id: int | None = None) -> int:
         query = update(entries).where(entries.c.read == False)  # noqa: E712
         if source_id is not None:
             query = query.where(entries.c.source_id == source_id)
@@ -509,6 +524,64 @@ class Archive:
             for row in rows
         ]
 
+    # -- subscribing and refreshing --------------------------------------------------
+    def discover(self, url: str) -> Discovery:
+        """Fetch `url` and say what it offers: a feed, a live blog, or feeds it links to."""
+        return discover(url, self.fetcher)
+
+    def add(self, url: str, folder: str | None = None, *, feed_url: str | None = None) -> Source:
+        """Subscribe to `url` (or to `feed_url`, a feed chosen from its discovery) and store
+        what it has now. Raises InvalidInput/UnsupportedURL, FetchError or NotAFeed."""
+        if feed_url is not None:
+            source = self.subscribe(check_url(feed_url), "feed", folder=folder)
+            self.refresh([source.id])
+            return self.source(source.id)
+        found = self.discover(url)
+        existing = self.find_source_by_url(found.url)
+        if existing is not None:
+            return existing
+        source = self.subscribe(found.url, found.kind, title=found.title, folder=folder)
+        if found.page is not None:
+            RefreshRun(self, self.fetcher).store_first_page(source.id, found.fetched, found.page)
+        else:
+            self.refresh([source.id])
+        return self.source(source.id)
+
+    def refresh(
+        self,
+        source_ids: Sequence[int] | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+        on_new_updates: NewUpdatesCallback | None = None,
+    ) -> RefreshResult:
+        """Fetch the given sources (all when None) now, whatever the schedule says.
+
+        Blocking: the GUI runs it in a worker. Callbacks are called from worker threads.
+        """
+        if source_ids is None:
+            ids: list[int] = [source.id for source in self.sources()]
+        else:
+            ids = list(dict.fromkeys(source_ids))
+            for source_id in ids:
+                self.source(source_id)  # NotFound for unknown ids, before any fetching
+        run = RefreshRun(self, self.fetcher, progress=progress, on_new_updates=on_new_updates)
+        result = run.run(ids)
+        self._after_refresh(result)
+        return result
+
+    def _after_refresh(self, result: RefreshResult) -> None:
+        """Work that follows storing: threading new entries."""
+        new_ids = [i for r in result.sources for i in r.new_entry_ids]
+        if new_ids:
+            self.thread_entries(new_ids)
+
+    def thread_entries(self, entry_ids: Sequence[int]) -> None:
+        """Place entries in topic threads (a no-op until threading is wired in)."""
+
+    def due_sources(self, now: int | None = None) -> list[SourceId]:
+        """Sources the polling schedule says to refresh now."""
+        return due_source_ids(self, now if now is not None else now_epoch())
+
     # -- saved searches --------------------------------------------------------------
     def saved_searches(self) -> list[SavedSearch]:
         with self.reading() as connection:
@@ -527,9 +600,6 @@ class Archive:
     def remove_saved_search(self, search_id: int) -> None:
         with self.writing() as connection:
             connection.execute(delete(saved_searches).where(saved_searches.c.id == search_id))
-
-
-ProgressCallback = Callable[[int, int, str], None]
 
 
 def open_archive(data_dir: str | Path | DataPaths | None = None) -> Archive:

@@ -88,7 +88,9 @@ def migrate(engine: Engine, backups: Path) -> None:
     try:
         current = _current_revision(engine)
     except DatabaseError as error:
-        raise ArchiveError(f"the archive file is damaged or not a Newsdesk archive ({error.orig})")
+        raise ArchiveError(
+            f"the archive file is damaged or not a Newsdesk archive ({error.orig})"
+        ) from error
     config = _alembic_config()
     scripts = ScriptDirectory.from_config(config)
     head = scripts.get_current_head()

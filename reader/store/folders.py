@@ -33,8 +33,8 @@ def ensure_folder(connection: Connection, path: str) -> int | None:
     """The id of the folder at `path`, creating missing levels; None for an empty path."""
     parent: int | None = None
     for name in [part.strip() for part in path.split("/") if part.strip()]:
-        condition = folders.c.parent_id.is_(None) if parent is None else (
-            folders.c.parent_id == parent
+        condition = (
+            folders.c.parent_id.is_(None) if parent is None else (folders.c.parent_id == parent)
         )
         found = connection.execute(
             select(folders.c.id).where(folders.c.name == name, condition)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 from sqlalchemy import Connection, select, update
 
 from reader.liveblog.diff import (
@@ -15,11 +16,13 @@ from reader.liveblog.diff import (
 )
 from reader.store.convert import from_epoch, to_epoch
 from reader.store.schema import entries, sources
-from reader.store.writer import StoreOutcome, _existing_by_key, insert_entries, record_revision
+from reader.store.writer import StoreOutcome, existing_by_key, insert_entries, record_revision
 from reader.types import EntryId, ParsedPage
 
 
-def _stored_updates(connection: Connection, source_id: int) -> tuple[list[StoredUpdate], dict[str, int]]:
+def _stored_updates(
+    connection: Connection, source_id: int
+) -> tuple[list[StoredUpdate], dict[str, int]]:
     rows = connection.execute(
         select(
             entries.c.id,
@@ -70,15 +73,11 @@ def _apply_states(
 ) -> None:
     for key in diff.withdrawn:
         entry_id = ids_by_key[key]
-        connection.execute(
-            update(entries).where(entries.c.id == entry_id).values(withdrawn=True)
-        )
+        connection.execute(update(entries).where(entries.c.id == entry_id).values(withdrawn=True))
         outcome.withdrawn_ids.append(EntryId(entry_id))
     for key in diff.restored:
         entry_id = ids_by_key[key]
-        connection.execute(
-            update(entries).where(entries.c.id == entry_id).values(withdrawn=False)
-        )
+        connection.execute(update(entries).where(entries.c.id == entry_id).values(withdrawn=False))
         outcome.changed_ids.append(EntryId(entry_id))
     for key, count in diff.missing_polls.items():
         if key in ids_by_key:
@@ -95,7 +94,7 @@ def store_liveblog_page(
     diff = diff_updates(stored, page)
     outcome = StoreOutcome()
     outcome.new_ids = insert_entries(connection, source_id, list(diff.new), now)
-    existing = _existing_by_key(connection, source_id, [item.key for item in diff.edited])
+    existing = existing_by_key(connection, source_id, [item.key for item in diff.edited])
     for item in diff.edited:
         record_revision(connection, existing[item.key], item, now)
         outcome.edited_ids.append(EntryId(ids_by_key[item.key]))
@@ -138,4 +137,3 @@ def confirm_liveblog_poll(connection: Connection, source_id: int) -> StoreOutcom
     stored, ids_by_key = _stored_updates(connection, source_id)
     _apply_states(connection, ids_by_key, confirm_unchanged(stored, window), outcome)
     return outcome
-

@@ -82,16 +82,16 @@ def store_feed_entries(
     unique: dict[str, ParsedEntry] = {}
     for item in items:
         unique.setdefault(item.key, item)
-    existing = _existing_by_key(connection, source_id, list(unique))
+    existing = existing_by_key(connection, source_id, list(unique))
     fresh = [item for key, item in unique.items() if key not in existing]
     outcome.new_ids = insert_entries(connection, source_id, fresh, now)
     for key, item in unique.items():
         row = existing.get(key)
         if row is None:
             continue
-        if normalized(row.title) != normalized(item.title) or normalized(
-            row.text
-        ) != normalized(item.text):
+        if normalized(row.title) != normalized(item.title) or normalized(row.text) != normalized(
+            item.text
+        ):
             record_revision(connection, row, item, now)
             outcome.edited_ids.append(EntryId(row.id))
         elif bool(row.pinned) != item.pinned:
@@ -103,7 +103,7 @@ def store_feed_entries(
     return outcome
 
 
-def _existing_by_key(connection: Connection, source_id: int, keys: list[str]) -> dict[str, object]:
+def existing_by_key(connection: Connection, source_id: int, keys: list[str]) -> dict[str, object]:
     found: dict[str, object] = {}
     columns = (
         entries.c.id,
