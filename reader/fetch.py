@@ -232,7 +232,8 @@ class Fetcher:
         return f"no complete response within {self.limits.deadline:g} s"
 
     def _slot_for(self, url: httpx.URL) -> threading.BoundedSemaphore:
-        key = f"{url.host}:{url.port or (443 if url.scheme == 'https' else 80)}"
+        """The semaphore limiting requests to this host name (all its ports share it)."""
+        key = url.host
         with self._host_slots_lock:
             slot = self._host_slots.get(key)
             if slot is None:
