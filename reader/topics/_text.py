@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 
 import snowballstemmer
 
 from reader.topics._stopwords import STOP_WORDS
 
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019\-]*|\d+(?:[.,]\d+)?")
-_SENTENCE_END = re.compile(r"[.!?\u2026]['\"\u2019\u201d)]*\s+|\n+|[:;\u2013\u2014]\s+|[\"\u201c\u201d]")
+# Sentence ends, line breaks, clause breaks and quotation marks all end a run of names.
+_SENTENCE_END = re.compile(
+    r"[.!?\u2026]['\"\u2019\u201d)]*\s+|\n+"
+    r"|[:;\u2013\u2014]\s+|[\"\u201c\u201d]"
+)
 _TAG = re.compile(r"<[^>]+>")
 _STEM_CACHE_LIMIT = 200_000
 
@@ -73,7 +76,8 @@ def weighted_terms(
     weight: float,
     name_boost: float,
     names_seen: set[str] | None = None,
-) -> Counter[str]:
+    into: dict[str, float] | None = None,
+) -> dict[str, float]:
     """Weighted stemmed terms of one text field.
 
     Args:
@@ -82,8 +86,9 @@ def weighted_terms(
         name_boost: extra factor for words that look like names.
         names_seen: lower-case words known to be names from elsewhere in the document;
             lets a name that opens a sentence still count as one.
+        into: add to these terms instead of a new dict.
     """
-    terms: Counter[str] = Counter()
+    terms: dict[str, float] = {} if into is None else into
     for sentence in _SENTENCE_END.split(plain_text(text)):
         raw = [_normalise_word(w) for w in _WORD.findall(sentence)]
         words = [w for w in raw if w]
@@ -106,14 +111,15 @@ def weighted_terms(
             if lower in STOP_WORDS or len(lower) < 2 or lower.isdigit() and len(lower) < 2:
                 continue
             term = stem(lower)
-            terms[term] += weight * (name_boost if is_name else 1.0)
+            terms[term] = terms.get(term, 0.0) + weight * (name_boost if is_name else 1.0)
         _flush_phrase(run, terms, weight * name_boost)
     return terms
 
 
-def _flush_phrase(run: list[str], terms: Counter[str], weight: float) -> None:
+def _flush_phrase(run: list[str], terms: dict[str, float], weight: float) -> None:
     if len(run) >= 2:
-        terms["_".join(stem(w) for w in run[:4])] += weight
+        phrase = "_".join(stem(w) for w in run[:4])
+        terms[phrase] = terms.get(phrase, 0.0) + weight
 
 
 def names_in(text: str) -> set[str]:

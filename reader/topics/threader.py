@@ -1,0 +1,423 @@
+"""The online topic threader: each new entry joins the story thread it fits, or starts one.
+
+A thread is one story line (an event and its follow-ups). Entries are compared with the
+centroid of each *active* thread (weighted stemmed terms, headline and names counting more);
+the similarity is discounted by how long the thread has been quiet, and an entry joins the
+best thread only above one fixed threshold. Threads quiet for longer than the time window go
+cold: their vectors leave memory, only their ids, label and member ids stay. Near-duplicates
+(the same wire story in two feeds) join the thread of their original and are reported.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from reader.topics._duplicates import DuplicateIndex, Signature
+from reader.topics._text import names_in, plain_text, weighted_terms
+from reader.topics._vectors import DocumentFrequencies, SparseVector, dot, norm, weigh
+
+
+@dataclass(frozen=True)
+class TopicDoc:
+    """What the threader needs to know about one entry."""
+
+    id: str
+    title: str
+    text: str
+    published: datetime | None
+    source: str
+
+
+@dataclass(frozen=True)
+class ThreadingSettings:
+    """One setting for all data; the defaults are the tuned, tested values."""
+
+    # Minimum time-discounted cosine similarity for joining an existing thread.
+    threshold: float = 0.14
+    # How much a headline occurrence counts against one in the body.
+    title_weight: float = 2.0
+    # Extra factor for words that look like names of people, places and organisations.
+    name_boost: float = 3.0
+    # Only the lead of a long body is read: it says what the story is.
+    body_chars: int = 1200
+    # Terms kept per document and per thread centroid (bounds memory and time).
+    max_terms: int = 40
+    centroid_terms: int = 300
+    # A thread with no new entry for this long goes cold and stops taking entries.
+    window: timedelta = timedelta(days=3)
+    # Quiet time after which similarity to a thread counts half (the story cools off).
+    grace: timedelta = timedelta(hours=6)
+    half_life: timedelta = timedelta(hours=72)
+    # Estimated shingle Jaccard similarity above which two entries are the same story text.
+    duplicate_similarity: float = 0.6
+    # Factor applied to a thread for entries that resemble one the user moved out of it.
+    moved_out_penalty: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold < 1.0:
+            raise ValueError("threshold must be between 0 and 1")
+        if self.window <= timedelta(0) or self.half_life <= timedelta(0):
+            raise ValueError("window and half_life must be positive")
+
+
+@dataclass(frozen=True)
+class ThreadInfo:
+    """A thread as callers see it."""
+
+    id: int
+    label: str
+    entry_ids: tuple[str, ...]
+    last_activity: datetime | None
+
+
+@dataclass
+class _Thread:
+    id: int
+    members: list[str] = field(default_factory=list)
+    centroid: SparseVector = field(default_factory=dict)
+    centroid_norm: float = 0.0
+    first_activity: datetime | None = None
+    last_activity: datetime | None = None
+    active: bool = True
+    label: str | None = None
+    # The label a thread had when it went cold (its member headlines leave memory).
+    cold_label: str | None = None
+    # Vectors of entries the user moved out: similar newcomers are held back from here.
+    moved_out: list[SparseVector] = field(default_factory=list)
+
+
+_MAX_MOVED_OUT = 20
+_LABEL_CHARS = 80
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _shorten(text: str, limit: int = _LABEL_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:-\u2013 ") + "\u2026"
+
+
+class Threader:
+    """Assigns entries to story threads, one at a time, as they arrive."""
+
+    def __init__(self, settings: ThreadingSettings | None = None) -> None:
+        self.settings = settings or ThreadingSettings()
+        self._frequencies = DocumentFrequencies()
+        self._duplicates = DuplicateIndex()
+        self._threads: dict[int, _Thread] = {}
+        self._merged_into: dict[int, int] = {}
+        self._next_id = 1
+        self._clock: datetime | None = None
+        self._thread_of: dict[str, int] = {}
+        self._duplicate_of: dict[str, str] = {}
+        # Data kept only for entries of active threads.
+        self._vectors: dict[str, SparseVector] = {}
+        self._titles: dict[str, str] = {}
+        self._times: dict[str, datetime | None] = {}
+        self._postings: dict[str, set[int]] = {}
+        self._cooling: list[tuple[datetime, int]] = []
+
+    # ----------------------------------------------------------------- public API
+
+    def assign(self, doc: TopicDoc) -> int:
+        """Thread id for a new entry (an entry seen before keeps its thread)."""
+        known = self._thread_of.get(doc.id)
+        if known is not None:
+            return self._resolve(known)
+        moment = self._advance_clock(doc.published)
+        vector, signature = self._vectorise(doc)
+        thread_id = None
+        if signature is not None:
+            original = self._duplicates.best_match(signature, self.settings.duplicate_similarity)
+            if original is not None:
+                self._duplicate_of[doc.id] = original
+                thread_id = self._resolve(self._thread_of[original])
+        if thread_id is None:
+            thread_id = self._best_thread(vector, moment)
+        if thread_id is None:
+            thread_id = self._new_thread()
+        self._join(doc, vector, moment, self._threads[thread_id])
+        if signature is not None:
+            self._duplicates.add(doc.id, signature)
+        return thread_id
+
+    def assign_to(self, doc: TopicDoc, thread_id: int) -> None:
+        """Put an entry in a given thread: the user's choice, or state restored at start-up.
+
+        Moving a known entry out of its thread also makes that thread less attractive to
+        later entries that resemble it. An unknown thread id is created (restoring state).
+        """
+        target_id = self._resolve(thread_id)
+        current = self._thread_of.get(doc.id)
+        if current is not None:
+            current = self._resolve(current)
+            if current == target_id:
+                return
+            self._move_out(doc.id, self._threads[current])
+            moment = self._times.get(doc.id, _utc(doc.published))
+            vector = self._vectors.get(doc.id)
+            if vector is None:
+                vector, _ = self._vectorise(doc, count=False)
+        else:
+            moment = self._advance_clock(doc.published)
+            vector, signature = self._vectorise(doc)
+            if signature is not None:
+                self._duplicates.add(doc.id, signature)
+        target = self._threads.get(target_id)
+        if target is None:
+            target = _Thread(target_id)
+            self._threads[target_id] = target
+            self._next_id = max(self._next_id, target_id + 1)
+        elif not target.active:
+            target.active = True
+        self._join(doc, vector, moment, target)
+
+    def split(self, thread_id: int, doc_ids: list[str] | tuple[str, ...]) -> int:
+        """Move `doc_ids` out of a thread into a new one; returns the new thread's id."""
+        source = self._threads[self._resolve(thread_id)]
+        new = self._threads[self._new_thread()]
+        for doc_id in doc_ids:
+            if doc_id not in source.members:
+                continue
+            self._move_out(doc_id, source)
+            self._join_known(doc_id, new)
+        return new.id
+
+    def merge(self, a: int, b: int) -> int:
+        """Fold thread `b` into thread `a`; returns the surviving id (`a`)."""
+        keep, gone = self._threads[self._resolve(a)], self._threads[self._resolve(b)]
+        if keep is gone:
+            return keep.id
+        for doc_id in list(gone.members):
+            self._join_known(doc_id, keep)
+        keep.moved_out.extend(gone.moved_out)
+        del keep.moved_out[:-_MAX_MOVED_OUT]
+        self._deactivate(gone)
+        del self._threads[gone.id]
+        self._merged_into[gone.id] = keep.id
+        return keep.id
+
+    def label(self, thread_id: int) -> str:
+        """A short readable label: the headline of the entry most central to the thread."""
+        thread = self._threads[self._resolve(thread_id)]
+        if thread.label is None:
+            thread.label = self._compute_label(thread)
+        return thread.label
+
+    def threads(self) -> list[ThreadInfo]:
+        """Every thread (active or cold), most recent activity first."""
+        infos = [
+            ThreadInfo(t.id, self.label(t.id), tuple(t.members), t.last_activity)
+            for t in self._threads.values()
+            if t.members
+        ]
+        oldest = datetime.min.replace(tzinfo=UTC)
+        infos.sort(key=lambda info: (info.last_activity or oldest, info.id), reverse=True)
+        return infos
+
+    def thread_of(self, doc_id: str) -> int | None:
+        found = self._thread_of.get(doc_id)
+        return None if found is None else self._resolve(found)
+
+    def duplicate_of(self, doc_id: str) -> str | None:
+        """The earlier entry this one nearly repeats (the same story text), if any."""
+        return self._duplicate_of.get(doc_id)
+
+    @property
+    def active_thread_count(self) -> int:
+        return sum(1 for t in self._threads.values() if t.active)
+
+    # ----------------------------------------------------------------- internals
+
+    def _resolve(self, thread_id: int) -> int:
+        while thread_id in self._merged_into:
+            thread_id = self._merged_into[thread_id]
+        if thread_id not in self._threads and thread_id >= self._next_id:
+            return thread_id  # an id being restored
+        if thread_id not in self._threads:
+            raise KeyError(f"no thread {thread_id}")
+        return thread_id
+
+    def _new_thread(self) -> int:
+        thread_id = self._next_id
+        self._next_id += 1
+        self._threads[thread_id] = _Thread(thread_id)
+        return thread_id
+
+    def _advance_clock(self, published: datetime | None) -> datetime | None:
+        moment = _utc(published) or self._clock
+        if moment is not None and (self._clock is None or moment > self._clock):
+            self._clock = moment
+            self._evict_cold()
+        return moment
+
+    def _vectorise(
+        self, doc: TopicDoc, *, count: bool = True
+    ) -> tuple[SparseVector, Signature | None]:
+        """The entry's term vector and, for a new entry, its near-duplicate signature."""
+        s = self.settings
+        title = plain_text(doc.title)
+        body = plain_text(doc.text)
+        if len(body) > s.body_chars:
+            body = body[: s.body_chars].rsplit(" ", 1)[0]
+        names = names_in(title) | names_in(body)
+        counts = weighted_terms(
+            title, weight=s.title_weight, name_boost=s.name_boost, names_seen=names
+        )
+        weighted_terms(body, weight=1.0, name_boost=s.name_boost, names_seen=names, into=counts)
+        if not count:
+            return weigh(counts, self._frequencies, s.max_terms), None
+        self._frequencies.add(counts)
+        vector = weigh(counts, self._frequencies, s.max_terms)
+        return vector, self._duplicates.signature(f"{title}\n{plain_text(doc.text)}")
+
+    def _time_factor(self, thread: _Thread, moment: datetime | None) -> float:
+        if moment is None or thread.last_activity is None or thread.first_activity is None:
+            return 1.0
+        gap = max(moment - thread.last_activity, thread.first_activity - moment, timedelta(0))
+        if gap > self.settings.window:
+            return 0.0
+        excess = max(gap - self.settings.grace, timedelta(0))
+        return float(0.5 ** (excess / self.settings.half_life))
+
+    def _best_thread(self, vector: SparseVector, moment: datetime | None) -> int | None:
+        scores: dict[int, float] = {}
+        for term, weight in vector.items():
+            for thread_id in self._postings.get(term, ()):
+                centroid = self._threads[thread_id].centroid
+                scores[thread_id] = scores.get(thread_id, 0.0) + weight * centroid[term]
+        best_id, best_score = None, self.settings.threshold
+        for thread_id, raw in scores.items():
+            thread = self._threads[thread_id]
+            similarity = raw / thread.centroid_norm
+            score = similarity * self._time_factor(thread, moment)
+            if thread.moved_out and any(dot(vector, out) > similarity for out in thread.moved_out):
+                score *= self.settings.moved_out_penalty
+            if score >= best_score:
+                best_id, best_score = thread_id, score
+        return best_id
+
+    def _join(
+        self, doc: TopicDoc, vector: SparseVector, moment: datetime | None, thread: _Thread
+    ) -> None:
+        self._thread_of[doc.id] = thread.id
+        self._titles[doc.id] = doc.title.strip() or plain_text(doc.text)[:200]
+        self._times[doc.id] = moment
+        self._vectors[doc.id] = vector
+        self._add_member(doc.id, thread)
+
+    def _join_known(self, doc_id: str, thread: _Thread) -> None:
+        old = self._thread_of.get(doc_id)
+        if old is not None and old in self._threads and old != thread.id:
+            if doc_id in self._threads[old].members:
+                self._remove_member(doc_id, self._threads[old])
+        self._thread_of[doc_id] = thread.id
+        self._add_member(doc_id, thread)
+
+    def _add_member(self, doc_id: str, thread: _Thread) -> None:
+        thread.members.append(doc_id)
+        thread.label = None
+        moment = self._times.get(doc_id)
+        if moment is not None:
+            if thread.last_activity is None or moment > thread.last_activity:
+                thread.last_activity = moment
+                heapq.heappush(self._cooling, (moment, thread.id))
+            if thread.first_activity is None or moment < thread.first_activity:
+                thread.first_activity = moment
+        vector = self._vectors.get(doc_id)
+        if vector is not None and thread.active:
+            centroid = thread.centroid
+            for term, weight in vector.items():
+                if term not in centroid:
+                    centroid[term] = 0.0
+                    self._postings.setdefault(term, set()).add(thread.id)
+                centroid[term] += weight
+            if len(centroid) > 2 * self.settings.centroid_terms:
+                self._prune(thread)
+            thread.centroid_norm = norm(centroid) or 1.0
+
+    def _remove_member(self, doc_id: str, thread: _Thread) -> None:
+        thread.members.remove(doc_id)
+        thread.label = None
+        vector = self._vectors.get(doc_id)
+        if vector is None or not thread.active:
+            return
+        centroid = thread.centroid
+        for term, weight in vector.items():
+            if term in centroid:
+                centroid[term] -= weight
+                if centroid[term] <= 1e-9:
+                    del centroid[term]
+                    self._unpost(term, thread.id)
+        thread.centroid_norm = norm(centroid) or 1.0
+
+    def _move_out(self, doc_id: str, thread: _Thread) -> None:
+        self._remove_member(doc_id, thread)
+        vector = self._vectors.get(doc_id)
+        if vector:
+            thread.moved_out.append(vector)
+            del thread.moved_out[:-_MAX_MOVED_OUT]
+
+    def _prune(self, thread: _Thread) -> None:
+        keep = self.settings.centroid_terms
+        ranked = sorted(thread.centroid.items(), key=lambda kv: kv[1], reverse=True)
+        for term, _ in ranked[keep:]:
+            self._unpost(term, thread.id)
+        thread.centroid = dict(ranked[:keep])
+
+    def _unpost(self, term: str, thread_id: int) -> None:
+        posting = self._postings.get(term)
+        if posting is not None:
+            posting.discard(thread_id)
+            if not posting:
+                del self._postings[term]
+
+    def _evict_cold(self) -> None:
+        assert self._clock is not None
+        cutoff = self._clock - self.settings.window
+        while self._cooling and self._cooling[0][0] < cutoff:
+            moment, thread_id = heapq.heappop(self._cooling)
+            thread = self._threads.get(thread_id)
+            if thread is None or not thread.active or thread.last_activity != moment:
+                continue  # stale heap entry: the thread moved on, merged or cooled already
+            self._deactivate(thread)
+
+    def _deactivate(self, thread: _Thread) -> None:
+        """Keep only what callers need from a cold thread: id, label, member ids."""
+        if thread.members:
+            thread.cold_label = self.label(thread.id)
+        for term in thread.centroid:
+            self._unpost(term, thread.id)
+        thread.centroid = {}
+        thread.moved_out = []
+        thread.active = False
+        for doc_id in thread.members:
+            self._vectors.pop(doc_id, None)
+            self._titles.pop(doc_id, None)
+            self._times.pop(doc_id, None)
+            self._duplicates.forget(doc_id)
+
+    def _compute_label(self, thread: _Thread) -> str:
+        best: tuple[float, str] | None = None
+        for doc_id in thread.members:
+            title = self._titles.get(doc_id)
+            vector = self._vectors.get(doc_id)
+            if not title or vector is None:
+                continue
+            score = dot(vector, thread.centroid)
+            if best is None or score > best[0]:
+                best = (score, title)
+        if best is None:
+            return thread.cold_label or f"Thread {thread.id}"
+        return _shorten(best[1])

@@ -1,0 +1,50 @@
+"""Threading quality on the labelled sets, with one setting for all data.
+
+The floors sit a little under the scores reached (see scripts/score_threads.py), so a
+change that makes threading worse fails here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / ".." / "shared" / "fixtures"
+
+SEED_FLOOR = 0.75
+MIRROR_FLOOR = 0.66
+
+
+def _scoring() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "score_threads", REPO / "scripts" / "score_threads.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("score_threads", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def scoring() -> ModuleType:
+    if not (FIXTURES / "topics").is_dir():
+        pytest.skip("shared fixtures not available")
+    return _scoring()
+
+
+def test_seed_set(scoring: ModuleType) -> None:
+    labelled = scoring.load_seed(FIXTURES)
+    assert len(labelled.docs) == 12
+    assert scoring.score(labelled).f1 >= SEED_FLOOR
+
+
+def test_mirror_set(scoring: ModuleType) -> None:
+    labelled = scoring.load_mirror(FIXTURES)
+    assert len(labelled.docs) == 428
+    assert scoring.score(labelled).f1 >= MIRROR_FLOOR
