@@ -1,0 +1,324 @@
+"""Packaging checks: desktop files, icons, the PyInstaller spec and, marked slow, real builds.
+
+The quick tests read files only. The slow ones build a wheel and install it into a fresh venv,
+and build the Linux bundle with PyInstaller, then run `--help` and `--self-test` from each.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import plistlib
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import venv
+import xml.etree.ElementTree as ElementTree
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGING = ROOT / "packaging"
+LINUX = PACKAGING / "linux"
+# packaging/ is not a package (it would shadow the "packaging" library); import its modules flat.
+if str(PACKAGING) not in sys.path:
+    sys.path.insert(0, str(PACKAGING))
+
+import bundle_metadata  # noqa: E402
+import icon_formats  # noqa: E402
+import make_icons  # noqa: E402
+import measure_bundle  # noqa: E402
+
+APP_ID = "io.github.newsdesk_reader.Newsdesk"
+DESKTOP_FILE = LINUX / f"{APP_ID}.desktop"
+METAINFO_FILE = LINUX / f"{APP_ID}.metainfo.xml"
+VERSION = bundle_metadata.project_version()
+
+
+def _require_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (apt-get install desktop-file-utils appstream)")
+    return path
+
+
+# --- Linux desktop integration -------------------------------------------------------------
+
+
+def test_desktop_file_validates() -> None:
+    tool = _require_tool("desktop-file-validate")
+    done = subprocess.run([tool, str(DESKTOP_FILE)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr
+
+
+def test_desktop_file_launches_the_command_with_the_app_icon() -> None:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
+    parser.read(DESKTOP_FILE, encoding="utf-8")
+    entry = parser["Desktop Entry"]
+    assert entry["Exec"].split()[0] == "newsdesk"
+    assert entry["Icon"] == APP_ID
+    assert "newsdesk" in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+
+
+def test_metainfo_validates_without_warnings() -> None:
+    tool = _require_tool("appstreamcli")
+    done = subprocess.run(
+        [tool, "validate", "--no-net", "--no-color", str(METAINFO_FILE)],
+        capture_output=True,
+        text=True,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    # Info-level notes (I:) and pedantic ones (P:) are allowed; warnings and errors are not.
+    assert not re.search(r"^\s*[WE]: ", output, re.MULTILINE), output
+
+
+def test_metainfo_matches_the_app() -> None:
+    component = ElementTree.parse(METAINFO_FILE).getroot()
+    assert component.get("type") == "desktop-application"
+    assert component.findtext("id") == APP_ID
+    assert component.findtext("launchable") == DESKTOP_FILE.name
+    assert component.findtext("provides/binary") == "newsdesk"
+    assert component.find("content_rating[@type='oars-1.1']") is not None
+    releases = [release.get("version") for release in component.iter("release")]
+    assert VERSION in releases, f"add a <release> for {VERSION} to {METAINFO_FILE.name}"
+
+
+# --- Icons ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", make_icons.PNG_SIZES)
+def test_icon_png_exists_in_its_declared_size(size: int) -> None:
+    path = make_icons.png_path(size)
+    assert path.is_file(), f"{path} is missing: run packaging/make_icons.py"
+    assert icon_formats.png_dimensions(path.read_bytes()) == (size, size)
+
+
+def test_icon_svg_is_a_square_svg() -> None:
+    root = ElementTree.parse(make_icons.SVG_SOURCE).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    _, _, width, height = (float(part) for part in root.get("viewBox", "").split())
+    assert width == height
+
+
+def test_icon_pngs_are_current_renderings_of_the_svg() -> None:
+    """Catches an SVG edited without regenerating the PNGs (small rendering drift allowed)."""
+    from PySide6.QtGui import QImage
+
+    for size in (32, 256):
+        fresh = QImage.fromData(make_icons.render_png(make_icons.SVG_SOURCE, size))
+        committed = QImage(str(make_icons.png_path(size)))
+        assert (fresh.width(), committed.width()) == (size, size)
+        difference = 0
+        for y in range(size):
+            for x in range(size):
+                a, b = fresh.pixelColor(x, y), committed.pixelColor(x, y)
+                difference += abs(a.red() - b.red()) + abs(a.alpha() - b.alpha())
+        mean = difference / (size * size * 2)
+        assert mean < 2.0, f"the {size} px PNG differs from the SVG: run packaging/make_icons.py"
+
+
+def test_icons_are_package_data_of_the_wheel() -> None:
+    assert (ROOT / "resources" / "icons" / "__init__.py").is_file()
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    patterns = package_data["package-data"]["*"]
+    assert "*.png" in patterns and "*.svg" in patterns
+
+
+def test_ico_and_icns_hold_every_size_they_can() -> None:
+    pngs = make_icons.load_pngs()
+    ico = icon_formats.ico_from_pngs(pngs)
+    assert icon_formats.read_ico_sizes(ico) == list(icon_formats.ICO_SIZES)
+    icns = icon_formats.icns_from_pngs(pngs)
+    assert icon_formats.read_icns_types(icns) == list(icon_formats.ICNS_TYPES)
+
+
+def test_icon_packers_refuse_a_mislabelled_image() -> None:
+    pngs = make_icons.load_pngs()
+    with pytest.raises(ValueError, match="32 px"):
+        icon_formats.ico_from_pngs({32: pngs[16]})
+    with pytest.raises(ValueError, match="not a PNG"):
+        icon_formats.png_dimensions(b"GIF89a" + bytes(40))
+
+
+# --- The spec and the metadata it uses -----------------------------------------------------
+
+
+def test_spec_parses_and_builds_from_the_entry_script() -> None:
+    spec = PACKAGING / "newsdesk.spec"
+    tree = ast.parse(spec.read_text(encoding="utf-8"), filename=str(spec))
+    called = {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    assert {"Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE"} <= called
+    assert "newsdesk_entry.py" in spec.read_text(encoding="utf-8")
+    entry = (PACKAGING / "newsdesk_entry.py").read_text(encoding="utf-8")
+    assert "freeze_support()" in entry and "from ui.launcher import main" in entry
+
+
+def test_spec_keeps_only_the_allowed_qt_modules() -> None:
+    tree = ast.parse((PACKAGING / "newsdesk.spec").read_text(encoding="utf-8"))
+    kept = next(
+        ast.literal_eval(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "QT_MODULES_KEPT" for t in node.targets)
+    )
+    assert kept == {"QtCore", "QtGui", "QtWidgets", "QtNetwork", "QtSvg"}
+
+
+def test_version_is_the_same_everywhere() -> None:
+    import reader
+
+    assert reader.__version__ == VERSION
+    assert bundle_metadata.numeric_version("1.2.0rc1") == (1, 2, 0, 0)
+    assert bundle_metadata.numeric_version("10.4") == (10, 4, 0, 0)
+
+
+def test_macos_info_plist_supports_dark_mode_and_retina() -> None:
+    plist = plistlib.loads(plistlib.dumps(bundle_metadata.macos_info_plist(VERSION)))
+    assert plist["CFBundleIdentifier"] == APP_ID
+    assert plist["NSRequiresAquaSystemAppearance"] is False
+    assert plist["NSHighResolutionCapable"] is True
+    assert plist["CFBundleShortVersionString"] == VERSION
+
+
+def test_windows_version_file_carries_the_package_version(tmp_path: Path) -> None:
+    text = bundle_metadata.windows_version_info(VERSION, "Newsdesk.exe")
+    numbers = bundle_metadata.numeric_version(VERSION)
+    try:  # PyInstaller's own reader needs pefile, which is only installed on Windows
+        from PyInstaller.utils.win32 import versioninfo
+    except ImportError:
+        versioninfo = None
+    if versioninfo is not None:
+        version_file = tmp_path / "version.txt"
+        version_file.write_text(text, encoding="utf-8")
+        info = versioninfo.load_version_info_from_text_file(str(version_file))
+        assert info.ffi.fileVersionMS == (numbers[0] << 16) | numbers[1]
+        return
+    # The same check without PyInstaller: evaluate the expression with recording stand-ins.
+    calls: dict[str, list[tuple[object, ...]]] = {}
+
+    def recorder(name: str) -> Callable[..., str]:
+        def record(*args: object, **kwargs: object) -> str:
+            calls.setdefault(name, []).append(args + tuple(kwargs.items()))
+            return name
+
+        return record
+
+    names = ["VSVersionInfo", "FixedFileInfo", "StringFileInfo", "StringTable",
+             "StringStruct", "VarFileInfo", "VarStruct"]  # fmt: skip
+    eval(text, {"__builtins__": {}} | {name: recorder(name) for name in names})
+    assert ("filevers", numbers) in calls["FixedFileInfo"][0]
+    assert ("ProductVersion", VERSION) in calls["StringStruct"]
+    assert ("OriginalFilename", "Newsdesk.exe") in calls["StringStruct"]
+
+
+@pytest.mark.parametrize(
+    ("shell", "script"),
+    [
+        ("bash", "build-linux.sh"),
+        ("bash", "build-macos.sh"),
+        ("sh", "linux/install.sh"),
+    ],
+)
+def test_build_scripts_are_valid_shell(shell: str, script: str) -> None:
+    done = subprocess.run([shell, "-n", str(PACKAGING / script)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+# --- Slow: real builds ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def source_self_test() -> measure_bundle.Timed:
+    """`--self-test` run from the source tree: a bundle can only be asked to do what it does."""
+    result = measure_bundle.run_timed([sys.executable, "-m", "ui.launcher", "--self-test"])
+    if measure_bundle.self_test_unsupported(result):
+        pytest.skip("newsdesk --self-test is not implemented yet (unrecognized arguments)")
+    if result.returncode != 0:
+        pytest.skip(f"--self-test fails from the source tree too: {result.stderr[-300:]}")
+    return result
+
+
+def _copy_source(target: Path) -> Path:
+    """Copy what a wheel is built from, so the build leaves no build/ or egg-info behind."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("reader", "ui", "resources"):
+        shutil.copytree(ROOT / name, target / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        if (ROOT / name).exists():
+            shutil.copy2(ROOT / name, target / name)
+        else:
+            (target / name).write_text("Newsdesk\n", encoding="utf-8")
+    return target
+
+
+@pytest.mark.slow
+def test_wheel_installs_into_a_fresh_venv_and_runs(
+    tmp_path: Path, source_self_test: measure_bundle.Timed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _copy_source(tmp_path / "source")
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), "."],
+        cwd=source,
+        check=True,
+    )
+    (wheel,) = wheels.glob("newsdesk-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for size in make_icons.PNG_SIZES:
+        assert f"resources/icons/newsdesk-{size}.png" in names
+    migration_files = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "reader").rglob("*")
+        if path.suffix in (".ini", ".mako") or "migrations" in path.parts and path.suffix == ".py"
+    }
+    assert migration_files <= names, migration_files - names
+
+    environment = tmp_path / "venv"
+    venv.create(environment, with_pip=True, system_site_packages=False)
+    python = environment / ("Scripts" if sys.platform == "win32" else "bin") / "python"
+    # pip's own cache makes the dependency downloads a one-time cost.
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True)
+    command = str(python.parent / "newsdesk")
+
+    help_run = measure_bundle.run_timed([command, "--help"])
+    assert help_run.returncode == 0, help_run.stderr
+    assert "usage" in help_run.stdout.lower()
+    self_test = measure_bundle.run_timed([command, "--self-test"])
+    assert self_test.returncode == 0, self_test.stderr
+    with capsys.disabled():
+        print(
+            f"\ninstalled wheel: --help {help_run.seconds:.2f} s, "
+            f"--self-test {self_test.seconds:.2f} s"
+        )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="builds the Linux bundle")
+def test_linux_bundle_builds_and_passes_its_self_test(
+    tmp_path: Path, source_self_test: measure_bundle.Timed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle, build_seconds = measure_bundle.build_bundle(tmp_path)
+    internal = bundle / "_internal"
+    for script in (ROOT / "reader").rglob("*.py"):
+        if "migrations" in script.parts:
+            assert (internal / script.relative_to(ROOT)).is_file(), script
+    assert (internal / "resources" / "icons" / "newsdesk-256.png").is_file()
+    bundled_qt = {path.name.split(".")[0] for path in (internal / "PySide6").glob("Qt*.*")}
+    assert bundled_qt <= {"QtCore", "QtGui", "QtWidgets", "QtNetwork", "QtSvg"}, bundled_qt
+
+    with capsys.disabled():
+        print()
+        numbers = measure_bundle.report(bundle, build_seconds)
+    assert numbers["help_seconds"] is not None, "newsdesk --help failed in the bundle"
+    assert numbers["self_test_seconds"] is not None, "newsdesk --self-test failed in the bundle"
