@@ -86,23 +86,24 @@ def check_url(url: str) -> str:
     Raises UnsupportedURL, with the reason, for anything but an absolute http(s) URL.
     """
     text = url.strip()
+    shown = _shorten(text)  # a data: URL can be megabytes long; messages stay one line
     if not text:
         raise UnsupportedURL("empty address")
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
-        raise UnsupportedURL(f"address contains control characters: {text!r}")
+        raise UnsupportedURL(f"address contains control characters: {shown!r}")
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise UnsupportedURL(f"not a valid address: {text} ({exc})") from None
+        raise UnsupportedURL(f"not a valid address: {shown} ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise UnsupportedURL(_scheme_reason(text, scheme))
+        raise UnsupportedURL(_scheme_reason(shown, scheme))
     host = parts.hostname or ""
     if not host:
-        raise UnsupportedURL(f"address has no host name: {text}")
+        raise UnsupportedURL(f"address has no host name: {shown}")
     if any(ch.isspace() or ch in "<>\"{}|\\^`" for ch in host):
-        raise UnsupportedURL(f"invalid host name in address: {text}")
+        raise UnsupportedURL(f"invalid host name in address: {shown}")
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != (443 if scheme == "https" else 80):
         netloc = f"{netloc}:{port}"
@@ -115,7 +116,11 @@ def check_url(url: str) -> str:
         # httpx applies IDNA to the host and percent-encodes what must be encoded.
         return str(httpx.URL(f"{scheme}://{netloc}{path}{query}"))
     except (httpx.InvalidURL, UnicodeError) as exc:
-        raise UnsupportedURL(f"not a valid address: {text} ({exc})") from None
+        raise UnsupportedURL(f"not a valid address: {shown} ({exc})") from None
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _scheme_reason(text: str, scheme: str) -> str:

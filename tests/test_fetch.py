@@ -134,6 +134,13 @@ def test_gzip_and_both_deflate_flavours_are_decoded(
         assert fetcher.fetch(url).content == body, name
 
 
+def test_unrequested_encoding_is_a_readable_error(
+    local_server: LocalServer, fetcher: Fetcher
+) -> None:
+    url = local_server.route("/br", b"\x0b\x02\x80hi\x03", headers={"Content-Encoding": "br"})
+    assert "cannot read: br" in raises_readably(FetchError, lambda: fetcher.fetch(url))
+
+
 def test_corrupt_gzip_is_a_readable_error(local_server: LocalServer, fetcher: Fetcher) -> None:
     url = local_server.route("/bad", b"\x1f\x8b\x08\x00garbage" * 10,
                              headers={"Content-Encoding": "gzip"})
@@ -151,6 +158,11 @@ def test_corrupt_gzip_is_a_readable_error(local_server: LocalServer, fetcher: Fe
 )
 def test_check_url_refuses_what_is_not_http(bad: str) -> None:
     raises_readably(UnsupportedURL, lambda: check_url(bad))
+
+
+def test_refusal_message_stays_short_for_huge_addresses() -> None:
+    message = raises_readably(UnsupportedURL, lambda: check_url("data:text/plain," + "A" * 10**6))
+    assert len(message) < 200 and message.startswith("data: addresses are not supported")
 
 
 def test_check_url_normalizes() -> None:
