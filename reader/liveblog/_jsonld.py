@@ -217,6 +217,8 @@ def _update_from(
     authors = names_of(node.get("author") or node.get("creator") or [])
     body_html, body_text = _body_of(node)
     url = node.get("url") if isinstance(node.get("url"), str) else None
+    if url is None and isinstance(node.get("@id"), str) and fragment_of(node["@id"]):
+        url = node["@id"]
     images = [u for u in images_of(node.get("image"), base) if u not in blog.image_urls]
     return RawUpdate(
         key=key,

@@ -31,9 +31,10 @@ _CANDIDATE_XPATH = (
 _POSTISH = re.compile(
     r"post|entry|update|block|event|liveblog|live-blog|timeline|lx-stream|ncpost", re.I
 )
+# Class tokens of things that are not posts: ads, navigation, and lists of posts (plurals).
 _NOT_POST = re.compile(
     r"(?:^|[-_])(?:ad|ads|advert|promo|related|nav|menu|comment|comments|sidebar|footer|header"
-    r"|share|newsletter|widget|container|list|stream|feed|wrapper|posts|entries|updates)$",
+    r"|share|newsletter|widget|list|stream|feed|posts|entries|updates|events|blocks)$",
     re.I,
 )
 _STAMP_ATTRIBUTES = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, tzinfo
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import html as lxml_html
@@ -10,6 +11,7 @@ from lxml.html import HtmlElement
 
 from reader.liveblog._common import absolute_url, clean_space, dedupe
 from reader.liveblog._jsonld import BlogInfo
+from reader.liveblog._times import to_datetime
 from reader.sanitize import sanitize_html
 
 _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,40}$")
@@ -22,11 +24,13 @@ _OLDER_TEXT = re.compile(
 _SUMMARY_XPATH = (
     "//*[contains(@class,'key-points') or contains(@class,'keypoints') or contains(@class,"
     "'key-events') or contains(@class,'live-summary') or contains(@class,'summary')"
+    " or contains(@class,'lead-entry')"
     " or contains(@data-testid,'key-points') or contains(@data-testid,'summary')]"
 )
 _STANDFIRST_XPATH = (
     "//*[contains(@class,'standfirst') or contains(@class,'sub-headline') or contains(@class,"
     "'subheadline') or contains(@class,'article-description') or contains(@class,'dek')"
+    " or contains(@class,'sub-title') or contains(@class,'subtitle')"
     " or @data-testid='standfirst']"
 )
 
@@ -74,6 +78,19 @@ def page_summary_html(doc: HtmlElement, base_url: str) -> str:
             lxml_html.tostring(found, encoding="unicode", with_tail=False), base_url=base_url
         )
     return ""
+
+
+def page_modified(doc: HtmlElement, default_tz: tzinfo | None) -> datetime | None:
+    """When the page says it was last changed (dates clock-only update times)."""
+    for value in doc.xpath(
+        "//meta[@property='article:modified_time' or @property='og:updated_time'"
+        " or @name='last-modified' or @itemprop='dateModified'"
+        " or @property='article:published_time' or @itemprop='datePublished']/@content"
+    ):
+        when = to_datetime(str(value), default_tz)
+        if when is not None:
+            return when
+    return None
 
 
 def page_says_live(doc: HtmlElement, title: str) -> bool:

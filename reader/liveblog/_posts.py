@@ -7,12 +7,14 @@ import copy
 import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from html import escape as html_escape
 
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from reader.liveblog._common import RawUpdate, absolute_url, clean_space, dedupe, key_aliases
 from reader.liveblog._times import clock_of, to_datetime
+from reader.sanitize import best_srcset_candidate
 
 # Attributes that carry a publisher's post id, best first.
 ID_ATTRIBUTES = (
@@ -39,6 +41,7 @@ _PUBLISHED_ATTRIBUTES = (
 )
 _UPDATED_ATTRIBUTES = (
     "data-last-modified-time",
+    "data-last-updated",
     "data-update-time",
     "data-updated",
     "data-modified",
@@ -216,8 +219,6 @@ def _times_of(
             published = stamp
         if clock is None and stamp is None:
             clock = clock_of(node.text_content())
-        if published is not None and clock is None:
-            break
     if published is None and clock is None:
         for node in el.xpath(".//*[contains(@class,'time') or contains(@class,'date')]"):
             clock = clock_of(clean_space(node.text_content())[:40])
@@ -238,16 +239,18 @@ def _is_pinned(el: HtmlElement, depth: int = 4) -> bool:
 
 
 def _prepare_body(body: HtmlElement) -> None:
-    """Make lazy and AMP images plain <img> tags the sanitizer understands."""
+    """Make lazy, AMP and <picture> images plain <img> tags the sanitizer understands."""
     for node in body.iter("amp-img", "img"):
         node.tag = "img"
-        if not node.get("src") and not node.get("srcset"):
-            parent = node.getparent()
-            if parent is not None and parent.tag == "picture":
-                for source in parent.iter("source"):
-                    if source.get("srcset"):
-                        node.set("srcset", source.get("srcset") or "")
-                        break
+        if node.get("src") or node.get("srcset") or node.get("data-src"):
+            continue
+        # lxml's parser nests <img> inside a <source> (it is not void to libxml2).
+        picture = next((a for a in node.iterancestors("picture")), None)
+        if picture is not None:
+            for source in picture.iter("source"):
+                if source.get("srcset"):
+                    node.set("srcset", source.get("srcset") or "")
+                    break
 
 
 def _body_of(el: HtmlElement, title_el: HtmlElement | None) -> HtmlElement:
@@ -286,11 +289,29 @@ def _body_of(el: HtmlElement, title_el: HtmlElement | None) -> HtmlElement:
     return body
 
 
+def inner_html(el: HtmlElement) -> str:
+    """The markup inside an element, without the element's own tag."""
+    parts = [html_escape(el.text, quote=False)] if el.text else []
+    parts.extend(lxml_html.tostring(child, encoding="unicode") for child in el)
+    return "".join(parts)
+
+
+def srcset_images(el: HtmlElement, base_url: str) -> list[str]:
+    """The largest candidate of every srcset in `el` (the sanitizer keeps only one src)."""
+    out: list[str] = []
+    for node in el.xpath(".//img[@srcset or @data-srcset]"):
+        best = best_srcset_candidate(node.get("srcset") or node.get("data-srcset") or "")
+        url = absolute_url(best, base_url)
+        if url:
+            out.append(url)
+    return out
+
+
 def post_from_element(el: HtmlElement, layer: str, ctx: PageContext) -> RawUpdate | None:
     """One update read from a post element; None when it has neither id nor content."""
     title, title_el = _title_of(el)
     body = _body_of(el, title_el)
-    body_html = lxml_html.tostring(body, encoding="unicode", with_tail=False)
+    body_html = inner_html(body)
     has_content = bool(clean_space(body.text_content())) or body.find(".//img") is not None
     key = post_id_of(el)
     if key is None:
@@ -316,6 +337,7 @@ def post_from_element(el: HtmlElement, layer: str, ctx: PageContext) -> RawUpdat
         updated=updated,
         url=url,
         body_html=body_html if has_content else None,
+        image_urls=srcset_images(body, ctx.base_url),
         pinned=_is_pinned(el),
         aliases=_ids_of(el) | ({key} if key else set()),
         clock=clock,

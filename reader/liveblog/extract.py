@@ -21,6 +21,7 @@ from reader.liveblog._merge import merge_layers
 from reader.liveblog._pagemeta import (
     is_windowed,
     older_page_links,
+    page_modified,
     page_says_live,
     page_standfirst,
     page_summary_html,
@@ -36,7 +37,8 @@ LOW_CONFIDENCE = "low-confidence generic extraction"
 _STALE_AFTER = timedelta(hours=48)
 _STRONG_MARKERS = re.compile(rb"LiveBlogPosting|liveBlogUpdate", re.I)
 _WEAK_MARKERS = re.compile(
-    rb"class=[\"'][^\"']*(?:live-?blog|live-post|live-event|live-update|lx-stream|ncpost)", re.I
+    rb"class=[\"'][^\"']*(?:live-?(?:blog|post|event|update|story|entry|feed)|lx-stream|ncpost)",
+    re.I,
 )
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.I)
 
@@ -185,7 +187,11 @@ def extract_liveblog(
     merged = [u for u in merge_layers(layers) if u.title or u.body_html or u.body_text]
     if not merged:
         raise ParseError("no live-blog updates found")
-    reference = blog.date_modified or max((u.published for u in merged if u.published), default=now)
+    reference = (
+        blog.date_modified
+        or page_modified(doc, tz)
+        or max((u.published for u in merged if u.published), default=now)
+    )
     _date_clocks(merged, reference, tz or UTC)
     title = page_title(doc, blog)
     entries = [_finish(u, blog, url) for u in merged]
