@@ -11,9 +11,8 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import urljoin
 
 import nh3
 
@@ -67,7 +66,7 @@ _ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 _URL_SCHEMES = {"http", "https", "mailto"}
 _LINK_REL = "noopener noreferrer"
 
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 
 # An <img ...> start tag in raw HTML; attribute values may contain ">" when quoted.
 _IMG_TAG = re.compile(r"""<img\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
@@ -82,17 +81,18 @@ _PLACEHOLDER_NAMES = re.compile(
     re.IGNORECASE,
 )
 
-# A start or end tag of the sanitizer's own output (double-quoted attributes only).
-_OUTPUT_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:[^>"]|"[^"]*")*>""")
+# Sanitizer output has lower-case tag names and escapes ">" inside attribute values.
+_PARAGRAPH_TAG = re.compile(rf"</?(?:{'|'.join(sorted(_PARAGRAPH_TAGS))})\b[^>]*>")
+_LINE_BREAK_TAG = re.compile(
+    rf"<(?:br|/?(?:{'|'.join(sorted(_LINE_BREAK_TAGS - {'br'}))}))\b[^>]*>"
+)
+_ANY_TAG = re.compile(r"<[^>]*>")
 _OUTPUT_IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc="([^"]*)\"""")
 _MAILTO_IMG_SRC = re.compile(r"""(<img\b[^>]*?)\ssrc="\s*mailto:[^"]*\"""", re.IGNORECASE)
 _IMG_WITHOUT_SRC = re.compile(r"""<img(?![^>]*\ssrc=")(?:[^>"]|"[^"]*")*>""")
-_WHITESPACE = re.compile(r"\s+")
-# Break markers (private-use characters) survive whitespace collapsing; a run of them
-# becomes one line break, or a blank line if any of them asked for a paragraph.
+# Break markers (private-use characters) mark where lines and paragraphs end.
 _LINE_MARK = "\ue000"
 _PARA_MARK = "\ue001"
-_BREAK_RUN = re.compile("[ \ue000\ue001]*[\ue000\ue001][ \ue000\ue001]*")
 
 
 @dataclass(frozen=True)
@@ -112,12 +112,19 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
     """
     if not html:
         return ""
-    prepared = _prepare_images(html, base_url) if "<img" in html or "<IMG" in html else html
-    cleaned = _cleaner_for(_usable_base(base_url)).clean(prepared)
+    base = _usable_base(base_url)
+    prepared = _prepare_images(html) if "<img" in html or "<IMG" in html else html
+    cleaner = _KEEP_RELATIVE if base else _DENY_RELATIVE
+    try:
+        cleaned = cleaner.clean(prepared)
+    except UnicodeEncodeError:  # lone surrogates, e.g. from "\ud800" escapes in JSON
+        cleaned = cleaner.clean(prepared.encode("utf-8", "replace").decode("utf-8"))
+    if base and _RELATIVE_URL_ATTRIBUTE.search(cleaned):
+        cleaned = _resolve_relative(cleaned, base)
     if "<img" in cleaned:
         # img src is http(s) only, and an image left without any src is just noise.
         cleaned = _IMG_WITHOUT_SRC.sub("", _MAILTO_IMG_SRC.sub(r"\1", cleaned))
-    return _CONTROL_CHARS.sub("", cleaned)
+    return _strip_control_chars(cleaned)
 
 
 def sanitize_content(html: str, base_url: str | None = None) -> SanitizedContent:
@@ -135,8 +142,8 @@ def html_to_text(html: str) -> str:
     if not html:
         return ""
     if "<" not in html:
-        return _sanitized_to_text(html)
-    return _sanitized_to_text(_TEXT_CLEANER.clean(html))
+        return _sanitized_to_text(_strip_control_chars(html))
+    return _sanitized_to_text(_strip_control_chars(_TEXT_CLEANER.clean(html)))
 
 
 def image_urls(html: str) -> tuple[str, ...]:
@@ -153,7 +160,7 @@ def image_urls(html: str) -> tuple[str, ...]:
 
 def plain_text_to_html(text: str) -> str:
     """Plain text as HTML: escaped, blank lines start paragraphs, single newlines become <br>."""
-    text = _CONTROL_CHARS.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _strip_control_chars(text).replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text)]
     return "".join(
         "<p>"
@@ -167,28 +174,14 @@ def plain_text_to_html(text: str) -> str:
 def _usable_base(base_url: str | None) -> str | None:
     if not base_url:
         return None
-    try:
-        parts = urlsplit(base_url.strip())
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return base_url.strip()
+    base = base_url.strip()
+    scheme, sep, rest = base.partition("://")
+    if sep and scheme.lower() in ("http", "https") and rest and not rest.startswith("/"):
+        return base
+    return None
 
 
-@lru_cache(maxsize=256)
-def _cleaner_for(base_url: str | None) -> nh3.Cleaner:
-    if base_url:
-        try:
-            return _make_cleaner(("rewrite_with_base", base_url))
-        except ValueError:  # a base the URL library rejects after all
-            pass
-    return _make_cleaner("deny")
-
-
-def _make_cleaner(
-    relative: tuple[Literal["rewrite_with_base"], str] | Literal["deny"],
-) -> nh3.Cleaner:
+def _make_cleaner(relative: Literal["pass_through", "deny"]) -> nh3.Cleaner:
     return nh3.Cleaner(
         tags=set(_ALLOWED_TAGS),
         clean_content_tags=set(_DROP_WITH_CONTENT),
@@ -198,6 +191,27 @@ def _make_cleaner(
         link_rel=_LINK_REL,
         strip_comments=True,
     )
+
+
+# Relative URLs are kept by nh3 and resolved afterwards in Python, only where there are
+# any: a cleaner per base URL would cost more to build than most entries cost to clean.
+_KEEP_RELATIVE = _make_cleaner("pass_through")
+_DENY_RELATIVE = _make_cleaner("deny")
+_RELATIVE_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")(?!(?i:https?://|mailto:))([^"]*)"')
+
+
+def _resolve_relative(html: str, base: str) -> str:
+    def resolve(match: re.Match[str]) -> str:
+        relative = html_lib.unescape(match.group(2)).strip()
+        try:
+            absolute = urljoin(base, relative)
+        except ValueError:
+            return ""
+        if not absolute.lower().startswith(("http://", "https://")):
+            return ""  # the attribute goes: only web URLs survive
+        return f'{match.group(1)}{html_lib.escape(absolute)}"'
+
+    return _RELATIVE_URL_ATTRIBUTE.sub(resolve, html)
 
 
 # For html_to_text: keep only the tags that shape the text, no attributes at all.
@@ -211,40 +225,45 @@ _TEXT_CLEANER = nh3.Cleaner(
 
 
 def _sanitized_to_text(safe_html: str) -> str:
+    """Text of sanitizer output (lower-case tags, ">" escaped inside attribute values).
+
+    Runs per entry, so it sticks to C-level regex passes and str methods: block tags
+    become break markers, other tags vanish, then paragraphs and lines are rebuilt.
+    """
     if not safe_html:
         return ""
-    # Strip stray control characters first: the break markers are private-use characters.
-    text = _CONTROL_CHARS.sub("", safe_html)
+    text = safe_html
     if "<" in text:
-        text = _OUTPUT_TAG.sub(_tag_to_marker, text)
-    return _collapse(html_lib.unescape(text))
+        text = _PARAGRAPH_TAG.sub(_PARA_MARK, text)
+        text = _LINE_BREAK_TAG.sub(_LINE_MARK, text)
+        if "</t" in text:
+            text = text.replace("</td>", " ").replace("</th>", " ")
+        text = _ANY_TAG.sub("", text)
+    if "&" in text:
+        text = html_lib.unescape(text)
+    paragraphs = []
+    for paragraph in text.split(_PARA_MARK):
+        lines = [" ".join(line.split()) for line in paragraph.split(_LINE_MARK)]
+        joined = "\n".join(line for line in lines if line)
+        if joined:
+            paragraphs.append(joined)
+    return "\n\n".join(paragraphs)
 
 
-def _tag_to_marker(match: re.Match[str]) -> str:
-    name = match.group(2).lower()
-    if name in _INLINE_TAGS:
-        return ""
-    if name in _PARAGRAPH_TAGS:
-        return _PARA_MARK
-    if name in _LINE_BREAK_TAGS:
-        return _LINE_MARK
-    if name in _CELL_TAGS:
-        return " " if match.group(1) else ""
-    return ""
+def _strip_control_chars(text: str) -> str:
+    """Drop C0 controls (not tab/newline) and our break markers; bytes.translate is C-fast."""
+    if text.isascii():
+        return text.encode("ascii").translate(None, _CONTROL_BYTES).decode("ascii")
+    if _PARA_MARK in text or _LINE_MARK in text:
+        text = text.replace(_PARA_MARK, "").replace(_LINE_MARK, "")
+    return (
+        text.encode("utf-8", "surrogatepass")
+        .translate(None, _CONTROL_BYTES)
+        .decode("utf-8", "replace")
+    )
 
 
-def _collapse(text: str) -> str:
-    text = _WHITESPACE.sub(" ", text)
-    if _LINE_MARK in text or _PARA_MARK in text:
-        text = _BREAK_RUN.sub(_break_for, text)
-    return text.strip()
-
-
-def _break_for(match: re.Match[str]) -> str:
-    return "\n\n" if _PARA_MARK in match.group(0) else "\n"
-
-
-def _prepare_images(html: str, base_url: str | None) -> str:
+def _prepare_images(html: str) -> str:
     """Give lazy-loaded and responsive images a real `src`; drop tracking pixels.
 
     nh3 keeps only `src`, so the best `srcset` candidate (or a lazy-loading attribute)
