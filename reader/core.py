@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
@@ -38,7 +38,6 @@ from reader.store.schema import (
     sources,
     threads,
 )
-from reader.subscribe import Discovery, discover
 from reader.types import (
     Entry,
     EntryId,
@@ -51,6 +50,9 @@ from reader.types import (
     Thread,
     ThreadId,
 )
+
+if TYPE_CHECKING:
+    from reader.subscribe import Discovery
 
 EntryOrder = Literal["newest", "oldest"]
 
@@ -527,6 +529,8 @@ class Archive:
     # -- subscribing and refreshing --------------------------------------------------
     def discover(self, url: str) -> Discovery:
         """Fetch `url` and say what it offers: a feed, a live blog, or feeds it links to."""
+        from reader.subscribe import discover
+
         return discover(url, self.fetcher)
 
     def add(self, url: str, folder: str | None = None, *, feed_url: str | None = None) -> Source:
