@@ -28,10 +28,9 @@ from reader.errors import (
     UnsupportedURL,
 )
 from reader.fetch import Fetcher, FetchLimits, _translate, check_url, parse_retry_after
-from tests.support import httpserver
 from tests.support.httpserver import LocalServer, Request, Response, gzip_bomb
 
-local_server = httpserver.local_server  # the shared fixture, under its usual name
+# The `local_server` fixture comes from tests/conftest.py (tests.support.httpserver).
 
 FIXTURES = Path(__file__).resolve().parents[1] / ".." / "shared" / "fixtures"
 RSS = b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title></channel></rss>"
