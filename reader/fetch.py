@@ -55,7 +55,12 @@ _DECODE_STEP = 64 * 1024  # largest piece one decompression step may produce
 
 @dataclass(frozen=True)
 class FetchLimits:
-    """Per-request bounds; the defaults suit a desktop refresh of many sources."""
+    """Per-request bounds; the defaults suit a desktop refresh of many sources.
+
+    The deadline clock starts once the request holds its first per-host slot (waiting
+    behind other requests to the same host does not count). Elapsed time is checked
+    between body chunks, so the worst case is about `deadline` plus one `read_timeout`.
+    """
 
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
