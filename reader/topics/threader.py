@@ -125,7 +125,8 @@ class Threader:
         self._vectors: dict[str, SparseVector] = {}
         self._titles: dict[str, str] = {}
         self._times: dict[str, datetime | None] = {}
-        self._postings: dict[str, set[int]] = {}
+        # term -> {thread id: that thread's centroid} for active threads, to score quickly.
+        self._postings: dict[str, dict[int, SparseVector]] = {}
         self._cooling: list[tuple[datetime, int]] = []
 
     # ----------------------------------------------------------------- public API
@@ -292,15 +293,20 @@ class Threader:
         return float(0.5 ** (excess / self.settings.half_life))
 
     def _best_thread(self, vector: SparseVector, moment: datetime | None) -> int | None:
+        """The active thread most similar to `vector`, if any reaches the threshold."""
         scores: dict[int, float] = {}
         for term, weight in vector.items():
-            for thread_id in self._postings.get(term, ()):
-                centroid = self._threads[thread_id].centroid
+            posting = self._postings.get(term)
+            if posting is None:
+                continue
+            for thread_id, centroid in posting.items():
                 scores[thread_id] = scores.get(thread_id, 0.0) + weight * centroid[term]
         best_id, best_score = None, self.settings.threshold
         for thread_id, raw in scores.items():
             thread = self._threads[thread_id]
             similarity = raw / thread.centroid_norm
+            if similarity < best_score:
+                continue  # time and user penalties only lower a score
             score = similarity * self._time_factor(thread, moment)
             if thread.moved_out and any(dot(vector, out) > similarity for out in thread.moved_out):
                 score *= self.settings.moved_out_penalty
@@ -341,7 +347,7 @@ class Threader:
             for term, weight in vector.items():
                 if term not in centroid:
                     centroid[term] = 0.0
-                    self._postings.setdefault(term, set()).add(thread.id)
+                    self._postings.setdefault(term, {})[thread.id] = centroid
                 centroid[term] += weight
             if len(centroid) > 2 * self.settings.centroid_terms:
                 self._prune(thread)
@@ -374,12 +380,12 @@ class Threader:
         ranked = sorted(thread.centroid.items(), key=lambda kv: kv[1], reverse=True)
         for term, _ in ranked[keep:]:
             self._unpost(term, thread.id)
-        thread.centroid = dict(ranked[:keep])
+            del thread.centroid[term]  # in place: the postings hold this very dict
 
     def _unpost(self, term: str, thread_id: int) -> None:
         posting = self._postings.get(term)
         if posting is not None:
-            posting.discard(thread_id)
+            posting.pop(thread_id, None)
             if not posting:
                 del self._postings[term]
 
