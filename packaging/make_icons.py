@@ -46,7 +46,8 @@ def render_png(svg: Path, size: int) -> bytes:
     encoded = QByteArray()
     buffer = QBuffer(encoded)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
+    # PySide6 accepts the format as str at run time although its stubs say bytes.
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
         raise RuntimeError(f"Qt could not encode the {size} px icon as PNG")
     buffer.close()
     return bytes(encoded.data())

@@ -241,7 +241,8 @@ def test_build_scripts_are_valid_shell(shell: str, script: str) -> None:
 @pytest.fixture(scope="module")
 def source_self_test() -> measure_bundle.Timed:
     """`--self-test` run from the source tree: a bundle can only be asked to do what it does."""
-    result = measure_bundle.run_timed([sys.executable, "-m", "ui.launcher", "--self-test"])
+    command = [sys.executable, "-m", "ui.launcher", "--self-test"]
+    result = measure_bundle.run_timed(command, cwd=ROOT)
     if measure_bundle.self_test_unsupported(result):
         pytest.skip("newsdesk --self-test is not implemented yet (unrecognized arguments)")
     if result.returncode != 0:
@@ -291,10 +292,10 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True)
     command = str(python.parent / "newsdesk")
 
-    help_run = measure_bundle.run_timed([command, "--help"])
+    help_run = measure_bundle.run_timed([command, "--help"], cwd=tmp_path)
     assert help_run.returncode == 0, help_run.stderr
     assert "usage" in help_run.stdout.lower()
-    self_test = measure_bundle.run_timed([command, "--self-test"])
+    self_test = measure_bundle.run_timed([command, "--self-test"], cwd=tmp_path)
     assert self_test.returncode == 0, self_test.stderr
     with capsys.disabled():
         print(
