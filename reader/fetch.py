@@ -19,7 +19,7 @@ import urllib.request
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -225,7 +225,7 @@ class Fetcher:
                 slot.release()
             if isinstance(outcome, FetchResult):
                 if permanent is not None:
-                    outcome = _with_redirect(outcome, permanent)
+                    outcome = replace(outcome, permanent_redirect=permanent)
                 return outcome
             status, target = outcome
             if still_permanent and status in _PERMANENT_STATUSES:
@@ -295,15 +295,6 @@ class Fetcher:
             )
         finally:
             response.close()
-
-
-def _with_redirect(result: FetchResult, permanent: str) -> FetchResult:
-    return FetchResult(
-        url=result.url, status=result.status, content=result.content,
-        content_type=result.content_type, charset=result.charset, etag=result.etag,
-        last_modified=result.last_modified, permanent_redirect=permanent,
-        not_modified=result.not_modified,
-    )
 
 
 def _host(url: httpx.URL) -> str:
