@@ -63,8 +63,8 @@ class FetchLimits:
     """
 
     connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    deadline: float = 45.0  # overall wall-clock cap per request incl. redirects & body
+    read_timeout: float = 15.0
+    deadline: float = 30.0  # overall wall-clock cap per request incl. redirects & body
     max_bytes: int = 20 * 1024**2  # cap on the DECODED body (gzip bombs!)
     max_redirects: int = 10
     per_host: int = 2  # concurrent requests to one host
