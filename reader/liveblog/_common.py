@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 # Prefixes publishers put before a numeric post id ("post-7148", "block-66a1", "entry_12").
 _KEY_PREFIX = re.compile(r"^(?:post|block|entry|update|item|live|lb|event|p|b)[-_:]*", re.I)
 _SPACE = re.compile(r"\s+")
+_PLAIN_ABSOLUTE = re.compile(r"https?://[^\s/?#]+(?:[/?#][^\s]*)?$")
 _TYPOGRAPHIC = str.maketrans(
     {
         "\u2018": "'",
@@ -66,6 +67,8 @@ class RawUpdate:
 
 def clean_space(text: str) -> str:
     """Collapse runs of whitespace to one space and trim."""
+    if "  " not in text and "\n" not in text and "\t" not in text and "\r" not in text:
+        return text.strip()
     return _SPACE.sub(" ", text).strip()
 
 
@@ -95,6 +98,8 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
     if not href:
         return None
     href = href.strip()
+    if _PLAIN_ABSOLUTE.match(href):
+        return href  # already absolute: skip urljoin, which dominates on 400-update pages
     if not href or href.startswith("#") and not base:
         return None
     joined = urljoin(base, href) if base else href

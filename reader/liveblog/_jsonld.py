@@ -144,7 +144,8 @@ def text_value(value: Any) -> str:
         value = value.get("name") or value.get("@value") or ""
     if not isinstance(value, str | int | float):
         return ""
-    return clean_space(html.unescape(str(value)))
+    text = str(value)
+    return clean_space(html.unescape(text) if "&" in text else text)
 
 
 def names_of(value: Any) -> tuple[str, ...]:

@@ -107,28 +107,35 @@ def page_says_live(doc: HtmlElement, title: str) -> bool:
 def older_page_links(doc: HtmlElement, page_url: str) -> tuple[str, ...]:
     """Absolute URLs of the page's own links to older pages of the same blog."""
     here = urlsplit(page_url)
+    page_only = page_url.split("#")[0]
     found: list[str] = []
     for link in doc.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href"):
         url = absolute_url(str(link), page_url)
         if url:
             found.append(url)
-    for anchor in doc.xpath("//a[@href]"):
+    # Only links that name a page number or are short enough to be a pager button.
+    for anchor in doc.xpath(
+        "//a[@href][contains(@href,'page=') or string-length(normalize-space()) < 40]"
+    ):
         href = anchor.get("href") or ""
+        numbered = "page=" in href
+        if not numbered and not _OLDER_TEXT.search(anchor.text_content()):
+            continue
         url = absolute_url(href, page_url)
-        if not url or url.split("#")[0] == page_url.split("#")[0]:
+        if not url or url.split("#")[0] == page_only:
             continue
         parts = urlsplit(url)
         if parts.netloc != here.netloc:
             continue
-        page_numbers = parse_qs(parts.query).get("page", [])
         same_blog = parts.path == here.path
+        page_numbers = parse_qs(parts.query).get("page", []) if numbered else []
         if same_blog and any(n.isdigit() and int(n) >= 2 for n in page_numbers):
             found.append(url)
-        elif _OLDER_TEXT.search(clean_space(anchor.text_content())) and (
-            same_blog or (anchor.get("rel") or "") == "next"
-        ):
+        elif not numbered and (same_blog or (anchor.get("rel") or "") == "next"):
             found.append(url)
-    return tuple(u for u in dedupe(found) if u.split("#")[0] != page_url.split("#")[0])
+        elif numbered and same_blog and _OLDER_TEXT.search(anchor.text_content()):
+            found.append(url)
+    return tuple(u for u in dedupe(found) if u.split("#")[0] != page_only)
 
 
 def is_windowed(doc: HtmlElement) -> bool:

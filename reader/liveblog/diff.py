@@ -116,7 +116,10 @@ def diff_updates(stored: Sequence[StoredUpdate], page: ParsedPage) -> UpdateDiff
         old = by_key.get(entry.key)
         if old is None:
             new.append(entry)
-        elif _normalized(old.title, old.text) != _normalized(entry.title, entry.text):
+        elif (old.title, old.text) != (entry.title, entry.text) and _normalized(
+            old.title, old.text
+        ) != _normalized(entry.title, entry.text):
+            # Identical strings (the common, unchanged case) skip the normalizing.
             edited.append(entry)
     withdrawn, restored, counts = _absences(stored, window_of(page))
     return UpdateDiff(
