@@ -202,7 +202,10 @@ def _attempts(error: str | None) -> int:
 def _wanted_rows(connection: Connection, entry_ids: Sequence[int] | None) -> list[Any]:
     retryable = and_(
         entry_images.c.status == "failed",
-        or_(entry_images.c.error.is_(None), ~entry_images.c.error.like(f"%of {MAX_ATTEMPTS})")),
+        or_(
+            entry_images.c.error.is_(None),
+            ~entry_images.c.error.like(f"%(attempt {MAX_ATTEMPTS} of {MAX_ATTEMPTS})"),
+        ),
     )
     query = (
         select(entry_images.c.entry_id, entry_images.c.url, entry_images.c.error)
