@@ -70,7 +70,7 @@ def _parse_xml_feed(content: bytes, url: str, content_type: str) -> ParsedPage:
         raise ParseError("the document is empty")
     try:
         result = feedparser.parse(
-            io.BytesIO(content),
+            io.BytesIO(_defuse_entities(content)),
             # No content-location on purpose: with a base URL feedparser joins URLs on
             # every element (a measurable share of its time); links are joined here.
             # Without a type it would flag the document; XML rules then pick the
@@ -215,6 +215,66 @@ def _encoding_warning(result: Mapping[str, Any]) -> str | None:
     if isinstance(exc, feedparser.CharacterEncodingOverride | feedparser.CharacterEncodingUnknown):
         return f"character encoding: {exc}"
     return None
+
+
+# --- XML entity declarations -----------------------------------------------------------
+#
+# Nested entities ("billion laughs") are already refused by feedparser, but one long
+# entity referenced many times (quadratic blowup) is not: expat stops at its
+# amplification limit, then feedparser's fallback parser expands every reference in
+# Python, gigabytes for a 200 kB document. Real feeds declare entities, if at all, for
+# single characters, so any longer or composite declaration is dropped before parsing.
+
+_DOCTYPE_WITH_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL)
+_ENTITY_DECLARATION = re.compile(
+    rb"<!ENTITY\s+(%\s*)?([^\s%\"'>]+)\s*(?:\"([^\"]*)\"|'([^']*)'|[^>]*)\s*>"
+)
+_SINGLE_CHARACTER_REFERENCE = re.compile(rb"&#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7});")
+_MAX_ENTITY_VALUE = 16
+_UTF16_OR_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"<\x00", b"\x00<")
+
+
+def _defuse_entities(content: bytes) -> bytes:
+    """The document with only small, flat internal entity declarations left."""
+    if content.startswith(_UTF16_OR_32):
+        return _defuse_wide(content)
+    start = content.find(b"<!DOCTYPE", 0, 65536)
+    if start < 0:
+        return content
+    match = _DOCTYPE_WITH_SUBSET.match(content, start)
+    if match is None:
+        return content
+    kept = [
+        b"\n" + declaration.group(0)
+        for declaration in _ENTITY_DECLARATION.finditer(match.group(1))
+        if _is_harmless_entity(declaration)
+    ]
+    return content[: match.start(1)] + b"".join(kept) + b"\n]>" + content[match.end() :]
+
+
+def _is_harmless_entity(declaration: re.Match[bytes]) -> bool:
+    if declaration.group(1):  # parameter entities only serve to build other declarations
+        return False
+    value = declaration.group(3) if declaration.group(3) is not None else declaration.group(4)
+    if value is None or len(value) > _MAX_ENTITY_VALUE:
+        return False  # external (SYSTEM/PUBLIC) or long
+    return b"&" not in value or bool(_SINGLE_CHARACTER_REFERENCE.fullmatch(value))
+
+
+def _defuse_wide(content: bytes) -> bytes:
+    """UTF-16/32 documents that declare entities are re-encoded as UTF-8 and defused."""
+    for codec in ("utf-32", "utf-16") if content.startswith(b"\x00\x00\xfe\xff") else ("utf-16",):
+        try:
+            text = content.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "<!ENTITY" not in text[:65536]:
+            return content
+        text = re.sub(
+            r"(<\?xml[^>]*?encoding\s*=\s*)[\"'][^\"']*[\"']", r'\1"utf-8"', text, count=1
+        )
+        return _defuse_entities(text.lstrip("\ufeff").encode("utf-8"))
+    return content
 
 
 # --- JSON Feed ------------------------------------------------------------------------
