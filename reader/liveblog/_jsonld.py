@@ -24,7 +24,8 @@ from reader.liveblog._common import (
 )
 from reader.liveblog._times import to_datetime
 
-_WRAPPERS = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$")
+_OPENERS = ("<!--", "<![CDATA[", "//<![CDATA[")
+_CLOSERS = ("-->", "]]>", "//]]>")
 _LOOKS_HTML = re.compile(
     r"<(?:p|br|div|a|b|i|em|strong|ul|ol|li|img|figure|blockquote|h\d)\b", re.I
 )
@@ -88,9 +89,21 @@ def _strip_comments_and_commas(text: str) -> str:
     return "".join(out)
 
 
+def _unwrap(text: str) -> str:
+    """The script body without HTML-comment or CDATA wrappers (no regex: bodies are large)."""
+    text = text.strip()
+    for opener in _OPENERS:
+        if text.startswith(opener):
+            text = text[len(opener) :].lstrip()
+    for closer in _CLOSERS:
+        if text.endswith(closer):
+            text = text[: -len(closer)].rstrip()
+    return text
+
+
 def loads_lenient(text: str) -> list[Any]:
     """Every JSON value in a script body; [] when nothing can be read."""
-    text = _WRAPPERS.sub("", text.strip()).strip()
+    text = _unwrap(text)
     if not text:
         return []
     try:
