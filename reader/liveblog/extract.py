@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from reader.errors import ParseError
-from reader.liveblog._common import RawUpdate, clean_space, headline_from_text
+from reader.liveblog._common import RawUpdate, clean_space, headline_from_text, key_aliases
 from reader.liveblog._jsonld import BlogInfo, read_jsonld
 from reader.liveblog._layers import adapter_updates, generic_updates, microdata_updates
 from reader.liveblog._merge import merge_layers
@@ -28,7 +28,7 @@ from reader.liveblog._pagemeta import (
     page_title,
 )
 from reader.liveblog._posts import PageContext
-from reader.liveblog._times import date_clock_times, offset_from_text
+from reader.liveblog._times import date_clock_times, offset_from_text, to_datetime
 from reader.sanitize import html_to_text, image_urls, plain_text_to_html, sanitize_html
 from reader.types import ParsedEntry, ParsedPage
 
@@ -156,6 +156,37 @@ def _is_live(
     return blog.found and not blog.has_coverage_end or page_says_live(doc, title)
 
 
+def _visible_layer(
+    doc: HtmlElement, ctx: PageContext, structured: list[RawUpdate]
+) -> list[RawUpdate]:
+    """The adapters' posts, unless structured data exists and they share no id with it.
+
+    Then the adapters latched onto something else with ids and times (a list of related
+    stories, say), and merging it would invent updates.
+    """
+    visible = adapter_updates(doc, ctx)
+    if not structured or not visible:
+        return visible
+    known: set[str] = set()
+    for update in structured:
+        known |= update.aliases | key_aliases(update.key)
+    if any((update.aliases | key_aliases(update.key)) & known for update in visible):
+        return visible
+    return []
+
+
+def _coverage_end(doc: HtmlElement, blog: BlogInfo, tz: tzinfo | None) -> None:
+    """Microdata's coverageEndTime when JSON-LD gave none."""
+    if blog.has_coverage_end:
+        return
+    for node in doc.xpath("//*[@itemprop='coverageEndTime']"):
+        blog.has_coverage_end = True
+        blog.coverage_end = to_datetime(
+            node.get("content") or node.get("datetime") or node.text_content(), tz
+        )
+        return
+
+
 def extract_liveblog(
     html: bytes | str,
     *,
@@ -178,7 +209,9 @@ def extract_liveblog(
     tz = default_tz or _page_tz(doc, scripts)
     ctx = PageContext(base_url=url, default_tz=tz)
     blog = read_jsonld(scripts, base=url, default_tz=tz)
-    layers = [blog.updates, microdata_updates(doc, ctx), adapter_updates(doc, ctx)]
+    _coverage_end(doc, blog, tz)
+    structured = blog.updates + microdata_updates(doc, ctx)
+    layers = [blog.updates, structured[len(blog.updates) :], _visible_layer(doc, ctx, structured)]
     warnings: list[str] = []
     if not any(layers):
         layers = [generic_updates(doc, ctx)]

@@ -216,3 +216,35 @@ def test_bytes_in_legacy_encoding_are_decoded() -> None:
     )
     page = extract_liveblog(html.encode("cp1252"), url="https://ledger.example/live")
     assert "Ferries add sailings \u2013 caf\u00e9 open" in [e.title for e in page.entries]
+
+
+RELATED_STORIES = """<html><head><script type="application/ld+json">
+{"@type": "LiveBlogPosting", "headline": "Blog", "liveBlogUpdate": [
+ {"@id": "#u2", "headline": "Second", "articleBody": "Two.", "datePublished": "2025-01-01T11:00Z"},
+ {"@id": "#u1", "headline": "First", "articleBody": "One.", "datePublished": "2025-01-01T10:00Z"}]}
+</script></head><body><h1>Blog</h1>
+<aside><article id="story-991" class="story-card"><time datetime="2024-12-30T09:00Z">Mon</time>
+<h3>An older, unrelated story</h3><p>Teaser text of the related story goes here.</p></article>
+<article id="story-992" class="story-card"><time datetime="2024-12-29T09:00Z">Sun</time>
+<h3>Another unrelated story</h3><p>Teaser text of another related story.</p></article></aside>
+</body></html>"""
+
+
+def test_visible_posts_sharing_no_id_with_structured_data_are_not_merged() -> None:
+    page = extract_liveblog(RELATED_STORIES, url="https://x.example/b")
+    assert [e.key for e in page.entries] == ["u2", "u1"]
+
+
+def test_microdata_coverage_end_decides_liveness() -> None:
+    html = (
+        (PAGES / "cnn_style.html")
+        .read_text(encoding="utf-8")
+        .replace(
+            "<body>",
+            '<body itemscope itemtype="https://schema.org/LiveBlogPosting">'
+            '<meta itemprop="coverageEndTime" content="2025-11-05T06:00:00Z">',
+        )
+    )
+    during = extract_liveblog(html, url="https://x.example/", now=utc("2025-11-05T05:10:00Z"))
+    after = extract_liveblog(html, url="https://x.example/", now=utc("2025-11-05T06:10:00Z"))
+    assert during.is_live and not after.is_live
