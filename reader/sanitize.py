@@ -71,7 +71,9 @@ _CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 # An <img ...> start tag in raw HTML; attribute values may contain ">" when quoted.
 _IMG_TAG = re.compile(r"""<img\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-_SRCSET_CANDIDATE = re.compile(r"\s*(\S+)(\s+[^,]*)?,?")
+_SRCSET_URL = re.compile(r"[\s,]*(\S+)")
+_SRCSET_DESCRIPTOR = re.compile(r"([^,]*),?")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _LAZY_SRC_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-url", "data-hi-res-src")
 _LAZY_SRCSET_ATTRIBUTES = ("srcset", "data-srcset", "data-lazy-srcset")
 # Only consulted when the tag also names a better image, so a false positive is harmless.
@@ -118,7 +120,7 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
     try:
         cleaned = cleaner.clean(prepared)
     except UnicodeEncodeError:  # lone surrogates, e.g. from "\ud800" escapes in JSON
-        cleaned = cleaner.clean(prepared.encode("utf-8", "replace").decode("utf-8"))
+        cleaned = cleaner.clean(_SURROGATE.sub("\ufffd", prepared))
     if base and _RELATIVE_URL_ATTRIBUTE.search(cleaned):
         cleaned = _resolve_relative(cleaned, base)
     if "<img" in cleaned:
@@ -312,19 +314,33 @@ def best_srcset_candidate(srcset: str) -> str:
     """The largest image of a `srcset` (widest `w`, else highest `x`), or ""."""
     best_url = ""
     best_score = (-1, -1.0)
-    for match in _SRCSET_CANDIDATE.finditer(srcset):
-        url = match.group(1).rstrip(",")
+    position = 0
+    while True:
+        found = _SRCSET_URL.match(srcset, position)
+        if found is None:
+            return best_url
+        url, position = found.group(1), found.end()
+        descriptor = ""
+        if url.endswith(","):  # "a.jpg, b.jpg 2x": a URL ending in a comma has no descriptor
+            url = url.rstrip(",")
+        else:
+            described = _SRCSET_DESCRIPTOR.match(srcset, position)
+            if described is not None:
+                descriptor, position = described.group(1).strip().lower(), described.end()
         if not url or url.lower().startswith("data:"):
             continue
-        descriptor = (match.group(2) or "").strip().lower()
-        score = (0, 1.0)
-        try:
-            if descriptor.endswith("w"):
-                score = (1, float(descriptor[:-1]))
-            elif descriptor.endswith("x"):
-                score = (0, float(descriptor[:-1]))
-        except ValueError:
-            pass
+        score = _srcset_score(descriptor)
         if score > best_score:
             best_url, best_score = url, score
-    return best_url
+
+
+def _srcset_score(descriptor: str) -> tuple[int, float]:
+    """Width descriptors beat density ones; no descriptor means 1x."""
+    try:
+        if descriptor.endswith("w"):
+            return (1, float(descriptor[:-1]))
+        if descriptor.endswith("x"):
+            return (0, float(descriptor[:-1]))
+    except ValueError:
+        pass
+    return (0, 1.0)
