@@ -235,6 +235,37 @@ def test_build_scripts_are_valid_shell(shell: str, script: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def test_install_script_installs_and_uninstalls_a_staged_tree(tmp_path: Path) -> None:
+    """install.sh on a tree laid out like the tarball, with a stand-in for the frozen app."""
+    stage = tmp_path / "stage"
+    app = stage / "lib" / "newsdesk" / "newsdesk"
+    app.parent.mkdir(parents=True)
+    app.write_text("#!/bin/sh\necho stand-in\n", encoding="utf-8")
+    app.chmod(0o755)
+    shutil.copy2(LINUX / "install.sh", stage / "install.sh")
+    (stage / "share" / "applications").mkdir(parents=True)
+    shutil.copy2(DESKTOP_FILE, stage / "share" / "applications")
+    icon = stage / "share" / "icons" / "hicolor" / "48x48" / "apps" / f"{APP_ID}.png"
+    icon.parent.mkdir(parents=True)
+    shutil.copy2(make_icons.png_path(48), icon)
+    prefix = tmp_path / "a prefix"  # a space, as in many home folders
+
+    subprocess.run(["sh", str(stage / "install.sh"), str(prefix)], check=True, capture_output=True)
+    command = prefix / "bin" / "newsdesk"
+    assert subprocess.run([command], capture_output=True, text=True).stdout == "stand-in\n"
+    assert (prefix / "share" / "icons" / "hicolor" / "48x48" / "apps" / icon.name).is_file()
+    desktop = prefix / "share" / "applications" / DESKTOP_FILE.name
+    assert f'Exec="{command}"' in desktop.read_text(encoding="utf-8").splitlines()
+    if shutil.which("desktop-file-validate"):
+        done = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True)
+        assert done.returncode == 0, done.stdout
+
+    uninstall = ["sh", str(stage / "install.sh"), "--uninstall", str(prefix)]
+    subprocess.run(uninstall, check=True, capture_output=True)
+    assert not command.exists() and not desktop.exists()
+    assert not (prefix / "lib" / "newsdesk").exists()
+
+
 # --- Slow: real builds ---------------------------------------------------------------------
 
 

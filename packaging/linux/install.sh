@@ -51,6 +51,11 @@ ln -sf "$prefix/lib/newsdesk/newsdesk" "$prefix/bin/newsdesk"
     mkdir -p "$(dirname "$prefix/$file")"
     cp "$here/$file" "$prefix/$file"
 done
+# Point the menu entry at the installed program: PREFIX/bin may not be on the PATH that the
+# desktop session uses, and a TryExec that is not found hides the entry.
+desktop="$prefix/share/applications/$APP_ID.desktop"
+sed -e "s|^Exec=newsdesk|Exec=\"$prefix/bin/newsdesk\"|" \
+    -e "s|^TryExec=newsdesk|TryExec=$prefix/bin/newsdesk|" "$here/share/applications/$APP_ID.desktop" >"$desktop"
 refresh_caches
 echo "Installed Newsdesk in $prefix/lib/newsdesk; run it with: $prefix/bin/newsdesk"
 case ":$PATH:" in
