@@ -24,6 +24,7 @@ from reader.liveblog._common import (
 )
 from reader.liveblog._times import to_datetime
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _OPENERS = ("<!--", "<![CDATA[", "//<![CDATA[")
 _CLOSERS = ("-->", "]]>", "//]]>")
 _LOOKS_HTML = re.compile(
@@ -158,7 +159,8 @@ def text_value(value: Any) -> str:
     if not isinstance(value, str | int | float):
         return ""
     text = str(value)
-    return clean_space(html.unescape(text) if "&" in text else text)
+    text = html.unescape(text) if "&" in text else text
+    return clean_space(_CONTROL.sub("", text) if _CONTROL.search(text) else text)
 
 
 def names_of(value: Any) -> tuple[str, ...]:

@@ -40,6 +40,8 @@ _WEAK_MARKERS = re.compile(
     rb"class=[\"'][^\"']*(?:live-?(?:blog|post|event|update|story|entry|feed)|lx-stream|ncpost)",
     re.I,
 )
+# Characters XML (and so lxml) refuses; stripped so no tree operation can trip on them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.I)
 
 
@@ -69,6 +71,8 @@ def _parse(html: bytes | str) -> HtmlElement:
         raise ParseError("no live-blog updates found: the page is empty")
     # An XML declaration with an encoding is refused for str input; it says nothing useful.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub("", text)
     try:
         doc = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:

@@ -3,6 +3,7 @@ lenient JSON-LD, hostile content, and input that is not a live blog at all."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -248,3 +249,28 @@ def test_microdata_coverage_end_decides_liveness() -> None:
     during = extract_liveblog(html, url="https://x.example/", now=utc("2025-11-05T05:10:00Z"))
     after = extract_liveblog(html, url="https://x.example/", now=utc("2025-11-05T06:10:00Z"))
     assert during.is_live and not after.is_live
+
+
+def test_mangled_pages_never_crash() -> None:
+    """Random cuts, splices and noise bytes: a page or a ParseError, never another error."""
+    rnd = random.Random(20250314)
+    sources = [p.read_bytes() for p in sorted(PAGES.glob("*.html"))]
+    for _ in range(60):
+        data = bytearray(rnd.choice(sources))
+        for _ in range(rnd.randint(1, 25)):
+            pos = rnd.randrange(len(data))
+            roll = rnd.random()
+            if roll < 0.4:
+                del data[pos : pos + rnd.randint(1, 200)]
+            elif roll < 0.7:
+                data[pos:pos] = bytes(rnd.randrange(256) for _ in range(rnd.randint(1, 20)))
+            else:
+                start = rnd.randrange(len(data))
+                data[pos:pos] = data[start : start + rnd.randint(1, 300)]
+            if len(data) < 20:
+                break
+        try:
+            looks_like_liveblog(bytes(data))
+            extract_liveblog(bytes(data), url="https://x.example/a")
+        except ParseError:
+            pass
