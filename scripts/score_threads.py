@@ -29,6 +29,7 @@ from reader.topics import (  # noqa: E402
     TopicDoc,
     bcubed,
     cluster_documents,
+    read_jsonl,
 )
 from reader.topics.batch import parse_time  # noqa: E402
 
@@ -139,7 +140,19 @@ def score(labelled: LabelledSet, settings: ThreadingSettings | None = None) -> B
     return bcubed(predicted, labelled.gold)
 
 
-LOADERS: dict[str, Callable[[Path], LabelledSet]] = {"seed": load_seed, "mirror": load_mirror}
+def load_multi_source(_: Path) -> LabelledSet:
+    """A small hand-written set: eight stories told by three outlets over three days."""
+    path = REPO / "tests" / "topics" / "data" / "multi_source_stories.jsonl"
+    docs = read_jsonl(path)
+    stories = [json.loads(line)["story"] for line in path.read_text().splitlines() if line]
+    return LabelledSet("multi", docs, {d.id: [s] for d, s in zip(docs, stories, strict=True)})
+
+
+LOADERS: dict[str, Callable[[Path], LabelledSet]] = {
+    "seed": load_seed,
+    "mirror": load_mirror,
+    "multi": load_multi_source,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -99,7 +99,12 @@ def weighted_terms(
         for position, word in enumerate(words):
             lower = word.lower()
             is_name = False
-            if not ignore_case and word[0].isupper() and lower not in STOP_WORDS:
+            if lower in STOP_WORDS:
+                pass
+            elif ignore_case:
+                # Title Case or capitals say nothing here; the rest of the document may.
+                is_name = names_seen is not None and lower in names_seen
+            elif word[0].isupper():
                 is_name = position > 0 or (names_seen is not None and lower in names_seen)
                 if word.isupper() and len(word) >= 2:
                     is_name = True  # acronyms: G7, PSNI, NHS

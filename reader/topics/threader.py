@@ -89,6 +89,8 @@ class _Thread:
 
 
 _MAX_MOVED_OUT = 20
+# A term in more active threads than this is 'common' when looking for candidates.
+_COMMON_POSTING = 100
 _LABEL_CHARS = 80
 
 
@@ -295,12 +297,24 @@ class Threader:
     def _best_thread(self, vector: SparseVector, moment: datetime | None) -> int | None:
         """The active thread most similar to `vector`, if any reaches the threshold."""
         scores: dict[int, float] = {}
+        common: list[tuple[str, float]] = []
         for term, weight in vector.items():
             posting = self._postings.get(term)
             if posting is None:
                 continue
+            if len(posting) > _COMMON_POSTING:
+                common.append((term, weight))
+                continue
             for thread_id, centroid in posting.items():
                 scores[thread_id] = scores.get(thread_id, 0.0) + weight * centroid[term]
+        # Terms shared by very many threads (low IDF) only refine the score of threads that
+        # already share a more specific term: a thread matching on common words alone
+        # cannot reach the threshold in practice, and visiting them all is the slow part.
+        for term, weight in common:
+            for thread_id in scores:
+                value = self._threads[thread_id].centroid.get(term)
+                if value is not None:
+                    scores[thread_id] += weight * value
         best_id, best_score = None, self.settings.threshold
         for thread_id, raw in scores.items():
             thread = self._threads[thread_id]
