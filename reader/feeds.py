@@ -31,6 +31,7 @@ __all__ = ["parse_feed"]
 
 _JSON_FEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
+_TAG_LIKE = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
 # feedparser's dicts alias missing keys to others (a missing "updated" answers with
@@ -162,7 +163,10 @@ def _detail_text(detail: Mapping[str, Any] | None, fallback: Any) -> str:
     if not isinstance(value, str):
         return ""
     kind = (_get(detail, "type") or "") if detail else ""
-    return _clean(html_to_text(value) if "html" in kind else value)
+    # RSS has no markup type: feedparser guesses, and calls "<script>x</script>Hi" text.
+    if "html" in kind or _TAG_LIKE.search(value):
+        return _clean(html_to_text(value))
+    return _clean(value)
 
 
 def _entry_time(raw: Mapping[str, Any], name: str) -> datetime | None:
@@ -394,8 +398,10 @@ def _is_json(content: bytes, content_type: str) -> bool:
     mime = content_type.split(";", 1)[0].strip().lower()
     if mime.endswith("json"):
         return True
-    head = content[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"{")
+    head = content[:64]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head[2:].replace(b"\x00", b"")  # UTF-16/32: the ASCII bytes are enough here
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
 
 
 # --- shared helpers -------------------------------------------------------------------
