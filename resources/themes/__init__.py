@@ -1,0 +1,1 @@
+"""Light and dark palettes plus a small style sheet, read through importlib.resources."""

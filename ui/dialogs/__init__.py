@@ -1,0 +1,1 @@
+"""Dialogs: adding a source, settings, revision history, keyboard shortcuts."""

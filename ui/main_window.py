@@ -1,0 +1,790 @@
+"""The main window: sources tree, entry list (threaded or flat), reading pane.
+
+All archive work runs on the `TaskRunner`; this class wires results back into models and
+widgets on the GUI thread. Menus and shortcuts live in `ui.actions`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader.core import Archive
+from reader.errors import NewsdeskError
+from reader.types import RefreshResult, SearchResults, SourceResult
+from ui import theme
+from ui.actions import MainActions
+from ui.icons import app_icon, icon
+from ui.models.entries import EntryListModel, EntryQuery, load_rows
+from ui.models.rows import ENTRY_ID_ROLE, IS_THREAD_ROLE, READ_ROLE, THREAD_ID_ROLE, TIME_COLUMN
+from ui.models.search import SearchResultsModel
+from ui.models.sources import (
+    NODE_KEY_ROLE,
+    SourceNode,
+    SourcesModel,
+    SourcesSnapshot,
+    read_snapshot,
+)
+from ui.models.threads import ThreadedEntriesModel
+from ui.refresh import RefreshController
+from ui.settings import AppSettings
+from ui.tray import TrayIcon
+from ui.widgets.delegates import EntryDelegate, SearchHitDelegate, SourceDelegate
+from ui.widgets.reading_pane import ArticleData, ReadingPane, images_for
+from ui.widgets.welcome import WelcomeView
+from ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+ENTRIES_PAGE, SEARCH_PAGE = 0, 1
+WELCOME_PAGE, READER_PAGE = 0, 1
+
+
+class MainWindow(QMainWindow):
+    new_updates = Signal(int, list)  # source id, entry ids: new live-blog updates arrived
+    notification_shown = Signal(str, str)
+    sources_loaded = Signal()
+    article_shown = Signal(int)
+    search_done = Signal(str)
+    demo_requested = Signal()
+
+    def __init__(
+        self,
+        archive: Archive,
+        settings: AppSettings,
+        *,
+        runner: TaskRunner | None = None,
+        notice: str | None = None,
+        demo_available: bool = True,
+    ) -> None:
+        super().__init__()
+        self.archive = archive
+        self.settings = settings
+        self.runner = runner or TaskRunner(parent=self)
+        self.setWindowTitle("Newsdesk")
+        self.setWindowIcon(app_icon())
+        self.resize(1280, 800)
+        self._selected_key = "all"
+        self._article_request = 0
+        self._last_terms: tuple[str, ...] = ()
+        self._expanded_threads: set[int] = set()
+        self._first_snapshot = True
+
+        # Models.
+        self.sources_model = SourcesModel(icon, self)
+        self.flat_model = EntryListModel(archive, self.runner, self)
+        self.thread_model = ThreadedEntriesModel(archive, self.runner, self)
+        self.search_model = SearchResultsModel(self)
+
+        # Left: sources.
+        self.sources_view = QTreeView(self)
+        self.sources_view.setObjectName("sourcesView")
+        self.sources_view.setModel(self.sources_model)
+        self.sources_view.setHeaderHidden(True)
+        self.sources_view.setItemDelegate(SourceDelegate(self.sources_view))
+        self.sources_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.sources_view.setUniformRowHeights(True)
+        self.sources_view.setIndentation(14)
+        self.sources_view.selectionModel().currentChanged.connect(self._on_sources_current_changed)
+
+        # Middle: entries or search results.
+        self.entries_view = QTreeView(self)
+        self.entries_view.setObjectName("entriesView")
+        self.entries_view.setUniformRowHeights(True)
+        self.entries_view.setAlternatingRowColors(False)
+        self.entries_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.entries_view.setItemDelegate(EntryDelegate(self.entries_view))
+        self.entries_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.entries_view.expanded.connect(self._on_entries_expanded)
+        self.entries_view.collapsed.connect(self._on_entries_collapsed)
+        self.entries_view.header().setStretchLastSection(False)
+        self.entries_view.header().setSortIndicatorShown(False)
+        self._entries_model: EntryListModel | ThreadedEntriesModel | None = None
+
+        self.search_view = QListView(self)
+        self.search_view.setObjectName("searchResults")
+        self.search_view.setModel(self.search_model)
+        self.search_view.setItemDelegate(SearchHitDelegate(self.search_view))
+        self.search_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.search_view.setWordWrap(True)
+        self.search_view.selectionModel().currentChanged.connect(self._on_search_current_changed)
+        self.search_message = QLabel("", self)
+        self.search_message.setObjectName("searchMessage")
+        self.search_message.setWordWrap(True)
+        self.search_summary = QLabel("", self)
+        self.search_summary.setObjectName("paneTitle")
+        self.save_search_button = QPushButton("Save search", self)
+        self.save_search_button.setToolTip("Keep this search as a smart folder")
+        search_page = QWidget(self)
+        search_layout = QVBoxLayout(search_page)
+        search_layout.setContentsMargins(0, 0, 0, 0)
+        search_layout.setSpacing(0)
+        search_layout.addWidget(self.search_summary)
+        search_layout.addWidget(self.search_message)
+        search_layout.addWidget(self.search_view, 1)
+        search_layout.addWidget(self.save_search_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        self.middle = QStackedWidget(self)
+        self.middle.addWidget(self.entries_view)
+        self.middle.addWidget(search_page)
+
+        # Right: the reading pane.
+        self.reading_pane = ReadingPane(self)
+        self.reading_pane.set_highlighter(getattr(archive, "highlight_html", None))
+        self.reading_pane.set_font_size(settings.article_font_size)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.sources_view)
+        self.splitter.addWidget(self.middle)
+        self.splitter.addWidget(self.reading_pane)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([250, 450, 580])
+
+        self.welcome = WelcomeView(self, demo_available=demo_available)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(self.splitter)
+        self.pages.setCurrentIndex(READER_PAGE)
+
+        self.banner = QLabel(notice or "", self)
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setVisible(bool(notice))
+        central = QWidget(self)
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.banner)
+        central_layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        # Search box and toolbar.
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText("Search everything  ( / )")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
+        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(350)
+        self._search_timer.timeout.connect(self.run_search)
+
+        # Status bar.
+        self.status_label = QLabel("", self)
+        self.offline_label = QLabel("Offline: showing the archive", self)
+        self.offline_label.setObjectName("offlineLabel")
+        self.offline_label.hide()
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setMaximumHeight(16)
+        self.progress_bar.setFormat("Refreshing %v of %m")
+        self.progress_bar.hide()
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.offline_label)
+        self.statusBar().addPermanentWidget(self.progress_bar)
+
+        # Refresh, tray, actions.
+        self.refresher = RefreshController(archive, self.runner, self)
+        self.refresher.started.connect(self._on_refresher_started)
+        self.refresher.progress.connect(self._on_refresher_progress)
+        self.refresher.finished.connect(self._on_refresher_finished)
+        self.refresher.failed.connect(self._on_refresher_failed)
+        self.refresher.new_updates.connect(self._on_refresher_new_updates)
+        self.refresher.offline_changed.connect(self._on_refresher_offline_changed)
+        self.refresher.configure(settings.refresh_minutes, settings.liveblog_polling)
+        self.tray = TrayIcon(self)
+        self.tray.show_window_requested.connect(self._on_tray_show_window)
+        self.tray.notification_clicked.connect(self.open_entry)
+        self.tray.quit_requested.connect(self.close)
+
+        self.actions_ = MainActions(self)
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addAction(self.actions_.add)
+        toolbar.addAction(self.actions_.refresh_all)
+        toolbar.addAction(self.actions_.mark_all_read)
+        toolbar.addSeparator()
+        toolbar.addAction(self.actions_.group_by_topic)
+        toolbar.addAction(self.actions_.unread_only)
+        spacer = QWidget(toolbar)
+        spacer.setSizePolicy(
+            spacer.sizePolicy().horizontalPolicy().Expanding,
+            spacer.sizePolicy().verticalPolicy().Preferred,
+        )
+        toolbar.addWidget(spacer)
+        toolbar.addWidget(self.search_box)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+        for keys, slot in (
+            (QKeySequence("F3"), self.reading_pane.next_match),
+            (QKeySequence("Shift+F3"), self.reading_pane.previous_match),
+        ):
+            shortcut = QShortcut(keys, self)
+            shortcut.activated.connect(slot)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search_box)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self.leave_search)
+
+        self.reading_pane.read_toggled.connect(
+            lambda entry_id, read: self.set_read([entry_id], read)
+        )
+        self.reading_pane.star_toggled.connect(
+            lambda entry_id, star: self.set_starred([entry_id], star)
+        )
+        self.reading_pane.history_requested.connect(self.actions_.show_history)
+        self.reading_pane.open_entry_requested.connect(self.open_entry)
+        self.save_search_button.clicked.connect(self.actions_.save_current_search)
+        self.sources_view.customContextMenuRequested.connect(self.actions_.sources_context_menu)
+        self.entries_view.customContextMenuRequested.connect(self.actions_.entries_context_menu)
+        self.welcome.add_requested.connect(self.actions_.add_source)
+        self.welcome.import_requested.connect(self.actions_.import_opml)
+        self.welcome.demo_requested.connect(self.demo_requested.emit)
+
+        self.reading_pane.clear()
+        self._restore_window_state()
+        self._use_flat_model()
+        self.reload_sources()
+
+    # -- archive -----------------------------------------------------------------------
+    def set_archive(self, archive: Archive, notice: str | None = None) -> None:
+        """Show another archive in this window (the demo, or a new location)."""
+        self.runner.forget_all()
+        self.archive = archive
+        self.refresher.set_archive(archive)
+        self.flat_model.set_archive(archive)
+        self.thread_model.set_archive(archive)
+        self.search_model.set_results("", None)
+        self.reading_pane.set_highlighter(getattr(archive, "highlight_html", None))
+        self.reading_pane.clear()
+        self.banner.setText(notice or "")
+        self.banner.setVisible(bool(notice))
+        self._selected_key = "all"
+        self._first_snapshot = True
+        self.reload_sources()
+
+    # -- sources -----------------------------------------------------------------------
+    def reload_sources(self) -> None:
+        archive = self.archive
+        self.runner.submit(
+            lambda: read_snapshot(archive), self._on_snapshot_loaded, self._on_task_failed
+        )
+
+    def _on_snapshot_loaded(self, snapshot: SourcesSnapshot) -> None:
+        reset = self.sources_model.set_snapshot(snapshot)
+        self.tray.set_unread(snapshot.total_unread)
+        empty = not snapshot.sources and not snapshot.searches
+        self.pages.setCurrentIndex(WELCOME_PAGE if empty else READER_PAGE)
+        if reset:
+            self.sources_view.expandAll()
+            index = self.sources_model.index_for_key(self._selected_key)
+            if not index.isValid():
+                index = self.sources_model.index_for_key("all")
+            self.sources_view.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+        if self._first_snapshot:
+            self._first_snapshot = False
+            self._select_key(self._selected_key, force=True)
+        self.setWindowTitle(
+            f"Newsdesk ({snapshot.total_unread} unread)" if snapshot.total_unread else "Newsdesk"
+        )
+        self.sources_loaded.emit()
+
+    def selected_node(self) -> SourceNode | None:
+        return self.sources_model.node(self.sources_view.currentIndex())
+
+    def _on_sources_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        key = current.data(NODE_KEY_ROLE) if current.isValid() else None
+        if key:
+            self._select_key(str(key))
+
+    def _select_key(self, key: str, force: bool = False) -> None:
+        if key == self._selected_key and not force:
+            return
+        self._selected_key = key
+        node = self.sources_model.node(self.sources_model.index_for_key(key))
+        if node is None:
+            node = SourceNode("all", "all", "All entries")
+        if node.kind == "search":
+            self.search_box.setText(node.payload.query)
+            self.run_search()
+            return
+        self.show_entries_for(node)
+
+    def show_entries_for(self, node: SourceNode) -> None:
+        self.middle.setCurrentIndex(ENTRIES_PAGE)
+        unread_only = self.settings.unread_only
+        if node.kind == "all" and self.settings.group_by_topic:
+            self._use_thread_model(unread_only)
+            return
+        query = EntryQuery(unread=unread_only)
+        if node.kind == "unread":
+            query = EntryQuery(unread=True)
+        elif node.kind == "starred":
+            query = EntryQuery(starred=True)
+        elif node.kind in ("feed", "liveblog", "folder"):
+            query = EntryQuery(source_ids=node.source_ids(), unread=unread_only)
+        elif node.kind == "searches":
+            return
+        self._use_flat_model()
+        self.flat_model.set_query(
+            EntryQuery(**{**query.__dict__, "order": self.flat_model.query.order})
+        )
+
+    def _use_flat_model(self) -> None:
+        if self._entries_model is not self.flat_model:
+            self._set_entries_model(self.flat_model)
+            self.entries_view.setRootIsDecorated(False)
+
+    def _use_thread_model(self, unread_only: bool) -> None:
+        if self._entries_model is not self.thread_model:
+            self._set_entries_model(self.thread_model)
+            self.entries_view.setRootIsDecorated(True)
+        self.thread_model.load(unread_only)
+
+    def _set_entries_model(self, model: EntryListModel | ThreadedEntriesModel) -> None:
+        self._entries_model = model
+        self.entries_view.setModel(model)
+        header = self.entries_view.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 140)
+        header.resizeSection(2, 90)
+        header.setMinimumSectionSize(60)
+        self.entries_view.selectionModel().currentChanged.connect(self._on_entries_current_changed)
+        if model is self.thread_model:
+            model.threads_loaded.connect(
+                self._on_threads_loaded, Qt.ConnectionType.UniqueConnection
+            )
+
+    @property
+    def entries_model(self) -> EntryListModel | ThreadedEntriesModel:
+        assert self._entries_model is not None
+        return self._entries_model
+
+    def _on_threads_loaded(self, count: int) -> None:
+        if count == 0 and self.thread_model.rowCount() == 0 and self._selected_key == "all":
+            # No threads yet (a fresh archive, or threading still running): show by date.
+            self._use_flat_model()
+            self.flat_model.set_query(EntryQuery(unread=self.settings.unread_only))
+            return
+        for thread_id in list(self._expanded_threads):
+            row = self.thread_model.thread_row_of(thread_id)
+            if row is not None:
+                self.entries_view.expand(self.thread_model.index(row, 0))
+
+    def _on_entries_expanded(self, index: QModelIndex) -> None:
+        thread_id = index.data(THREAD_ID_ROLE)
+        if index.data(IS_THREAD_ROLE) and thread_id is not None:
+            self._expanded_threads.add(int(thread_id))
+
+    def _on_entries_collapsed(self, index: QModelIndex) -> None:
+        thread_id = index.data(THREAD_ID_ROLE)
+        if thread_id is not None:
+            self._expanded_threads.discard(int(thread_id))
+
+    # -- reading -----------------------------------------------------------------------
+    def _on_entries_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        if current.data(IS_THREAD_ROLE):
+            self._show_thread(current.row())
+            return
+        entry_id = current.data(ENTRY_ID_ROLE)
+        if entry_id is not None:
+            self.load_article(int(entry_id), terms=())
+
+    def _show_thread(self, row: int) -> None:
+        thread = self.thread_model.thread_at(row)
+        if thread is None:
+            return
+        archive = self.archive
+        ids = list(thread.entry_ids[:60])
+        self._article_request += 1
+        request = self._article_request
+
+        def shown(entries: Any) -> None:
+            if request == self._article_request:
+                self.reading_pane.show_thread(thread, entries)
+
+        self.runner.submit(lambda: archive.entries_by_ids(ids), shown, self._on_task_failed)
+
+    def load_article(self, entry_id: int, terms: Sequence[str] = ()) -> None:
+        """Read an entry (off the GUI thread), show it, and mark it read."""
+        self._article_request += 1
+        request = self._article_request
+        archive = self.archive
+        wanted_terms = tuple(terms)
+
+        def read() -> ArticleData:
+            entry = archive.entry(entry_id)
+            try:
+                source = archive.source(entry.source_id)
+            except NewsdeskError:
+                source = None  # unsubscribed with its entries kept
+            return ArticleData(entry, source, images_for(archive, entry_id), wanted_terms)
+
+        def shown(article: ArticleData) -> None:
+            if request != self._article_request:
+                return  # the user moved on while this loaded
+            self.reading_pane.show_article(article)
+            if not article.entry.read:
+                self.set_read([entry_id], True)
+            self.article_shown.emit(entry_id)
+
+        self.runner.submit(read, shown, self._on_task_failed)
+
+    def open_entry(self, entry_id: int) -> None:
+        """Show an entry from anywhere (a notification, a thread timeline)."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        model = self._entries_model
+        if isinstance(model, EntryListModel):
+            row = model.row_for_entry(entry_id)
+            if row is not None:
+                self.entries_view.setCurrentIndex(model.index(row, 0))
+                return
+        elif isinstance(model, ThreadedEntriesModel):
+            index = model.index_of_entry(entry_id)
+            if index.isValid():
+                self.entries_view.setCurrentIndex(index)
+                return
+        self.load_article(entry_id)
+
+    def set_read(self, entry_ids: Sequence[int], read: bool) -> None:
+        ids = [int(i) for i in entry_ids]
+        self.flat_model.set_flags(ids, read=read)
+        self.thread_model.set_flags(ids, read=read)
+        self._update_pane_flags(ids, read=read)
+        archive = self.archive
+        self.runner.submit(
+            lambda: archive.mark(ids, read=read),
+            lambda _r: self.reload_sources(),
+            self._on_task_failed,
+        )
+
+    def set_starred(self, entry_ids: Sequence[int], starred: bool) -> None:
+        ids = [int(i) for i in entry_ids]
+        self.flat_model.set_flags(ids, starred=starred)
+        self.thread_model.set_flags(ids, starred=starred)
+        self._update_pane_flags(ids, starred=starred)
+        archive = self.archive
+        self.runner.submit(
+            lambda: archive.mark(ids, starred=starred),
+            lambda _r: self.reload_sources(),
+            self._on_task_failed,
+        )
+
+    def _update_pane_flags(self, ids: list[int], **flags: bool) -> None:
+        article = self.reading_pane.article
+        if article is not None and int(article.entry.id) in ids:
+            from dataclasses import replace
+
+            self.reading_pane.update_entry(replace(article.entry, **flags))
+
+    def current_entry_id(self) -> int | None:
+        if self.middle.currentIndex() == SEARCH_PAGE:
+            value = self.search_view.currentIndex().data(ENTRY_ID_ROLE)
+        else:
+            value = self.entries_view.currentIndex().data(ENTRY_ID_ROLE)
+        return int(value) if value is not None else self.reading_pane.entry_id
+
+    # -- keyboard navigation -------------------------------------------------------------
+    def _active_view(self) -> QAbstractItemView:
+        return self.search_view if self.middle.currentIndex() == SEARCH_PAGE else self.entries_view
+
+    def move_selection(self, step: int, *, unread_only: bool = False) -> bool:
+        view = self._active_view()
+        model = view.model()
+        index = view.currentIndex()
+        tree = view if isinstance(view, QTreeView) else None
+        for _ in range(100_000):
+            if not index.isValid():
+                index = model.index(0, 0) if step > 0 else QModelIndex()
+                if not index.isValid():
+                    return False
+            elif tree is not None:
+                if step > 0 and index.data(IS_THREAD_ROLE) and not tree.isExpanded(index):
+                    if model.canFetchMore(index):
+                        model.fetchMore(index)
+                    tree.expand(index)
+                index = tree.indexBelow(index) if step > 0 else tree.indexAbove(index)
+            else:
+                index = model.index(index.row() + step, 0)
+            if not index.isValid():
+                if step > 0 and model.canFetchMore(QModelIndex()):
+                    model.fetchMore(QModelIndex())
+                    self.status_label.setText("Loading more entries…")
+                return False
+            if index.data(IS_THREAD_ROLE):
+                continue
+            if unread_only and index.data(READ_ROLE):
+                continue
+            view.setCurrentIndex(index)
+            view.scrollTo(index)
+            return True
+        return False
+
+    def space_pressed(self) -> None:
+        if not self.reading_pane.page_down():
+            self.move_selection(1)
+
+    def toggle_read_current(self) -> None:
+        article = self.reading_pane.article
+        if article is not None:
+            self.set_read([int(article.entry.id)], not article.entry.read)
+
+    def toggle_star_current(self) -> None:
+        article = self.reading_pane.article
+        if article is not None:
+            self.set_starred([int(article.entry.id)], not article.entry.starred)
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    # -- search ------------------------------------------------------------------------
+    def _on_search_box_text_changed(self, text: str) -> None:
+        if text.strip():
+            self._search_timer.start()
+        else:
+            self._search_timer.stop()
+            self.leave_search()
+
+    def _on_search_box_return_pressed(self) -> None:
+        self._search_timer.stop()
+        self.run_search()
+
+    def run_search(self) -> None:
+        query = self.search_box.text().strip()
+        if not query:
+            return
+        self.middle.setCurrentIndex(SEARCH_PAGE)
+        archive = self.archive
+        search = getattr(archive, "search", None)
+        if search is None:
+            self._show_search_error(
+                query, "Search is not available in this version of the archive."
+            )
+            return
+        self.search_summary.setText(f"Searching for “{query}”…")
+
+        def done(results: SearchResults) -> None:
+            if self.search_box.text().strip() != query:
+                return  # typed on since
+            self.search_message.hide()
+            self.search_model.set_results(query, results)
+            total = f"{results.total}+" if results.total_is_estimate else str(results.total)
+            self.search_summary.setText(
+                f"{total} result{'s' if results.total != 1 else ''} for “{query}”"
+            )
+            self.save_search_button.setEnabled(True)
+            if results.hits:
+                self.search_view.setCurrentIndex(self.search_model.index(0, 0))
+            self.search_done.emit(query)
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, NewsdeskError):
+                self._show_search_error(query, str(error))
+            else:
+                self._on_task_failed(error)
+
+        self.runner.submit(lambda: search(query, limit=100), done, failed)
+
+    def _show_search_error(self, query: str, message: str) -> None:
+        self.search_model.set_results(query, None)
+        self.search_summary.setText(f"No results for “{query}”")
+        self.search_message.setText(message)
+        self.search_message.show()
+        self.save_search_button.setEnabled(False)
+        self.search_done.emit(query)
+
+    def leave_search(self) -> None:
+        if self.middle.currentIndex() == SEARCH_PAGE:
+            self.middle.setCurrentIndex(ENTRIES_PAGE)
+            self.search_box.blockSignals(True)
+            self.search_box.clear()
+            self.search_box.blockSignals(False)
+            self.entries_view.setFocus()
+            if self._selected_key.startswith("search:"):
+                self._select_key("all", force=True)
+                self.sources_view.setCurrentIndex(self.sources_model.index_for_key("all"))
+
+    def _on_search_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        entry_id = current.data(ENTRY_ID_ROLE) if current.isValid() else None
+        if entry_id is not None:
+            self.load_article(int(entry_id), terms=self.search_model.terms() or self._query_words())
+
+    def _query_words(self) -> tuple[str, ...]:
+        words = []
+        for word in self.search_model.query.replace('"', " ").split():
+            if word.upper() in ("OR", "AND", "NOT") or word.startswith("-") or ":" in word:
+                continue
+            words.append(word.rstrip("*"))
+        return tuple(words)
+
+    # -- refresh -----------------------------------------------------------------------
+    def refresh(self, source_ids: Sequence[int] | None = None) -> None:
+        self.refresher.refresh(source_ids)
+
+    def _on_refresher_started(self, total: int) -> None:
+        self.progress_bar.setRange(0, max(total, 0))
+        self.progress_bar.setValue(0)
+        self.progress_bar.setVisible(True)
+        self.status_label.setText("Refreshing…")
+
+    def _on_refresher_progress(self, done: int, total: int, result: SourceResult) -> None:
+        self.progress_bar.setRange(0, total)
+        self.progress_bar.setValue(done)
+
+    def _on_refresher_finished(self, result: RefreshResult) -> None:
+        self.progress_bar.hide()
+        new = sum(r.new for r in result.sources)
+        failed = [r for r in result.sources if r.status == "error"]
+        parts = [f"{new} new" if new else "No new entries"]
+        if failed:
+            parts.append(f"{len(failed)} source{'s' if len(failed) != 1 else ''} failed")
+        self.status_label.setText(", ".join(parts) if not self.refresher.offline else "")
+        self.reload_sources()
+        self.apply_refresh_result(result)
+
+    def apply_refresh_result(self, result: RefreshResult) -> None:
+        """Reload only what changed: new rows inserted, changed rows replaced."""
+        ids = [int(i) for r in result.sources for i in (*r.new_entry_ids, *r.changed_entry_ids)]
+        if self._entries_model is self.thread_model:
+            if ids:
+                self.thread_model.load(self.settings.unread_only)
+            return
+        if not ids:
+            return
+        archive = self.archive
+        self.runner.submit(
+            lambda: load_rows(archive, archive.entries_by_ids(ids)),
+            self.flat_model.apply_rows,
+            self._on_task_failed,
+        )
+
+    def apply_refresh_result_for_source(self, _source: Any) -> None:
+        """A source was just added: show its entries where they belong."""
+        if self._entries_model is self.thread_model:
+            self.thread_model.load(self.settings.unread_only)
+        else:
+            self.flat_model.reload()
+
+    def _on_refresher_failed(self, message: str) -> None:
+        self.progress_bar.hide()
+        self.status_label.setText(f"Refresh failed: {message}")
+
+    def _on_refresher_offline_changed(self, offline: bool) -> None:
+        self.offline_label.setVisible(offline)
+        if offline:
+            self.status_label.setText("")
+
+    def _on_refresher_new_updates(self, source_id: int, entry_ids: list[int]) -> None:
+        self.new_updates.emit(source_id, entry_ids)
+        if not entry_ids or not self.settings.notifications:
+            return
+        snapshot = self.sources_model.snapshot
+        source = (
+            next((s for s in snapshot.sources if s.id == source_id), None) if snapshot else None
+        )
+        if source is not None and not source.notify:
+            return
+        archive = self.archive
+
+        def announce(entries: Any) -> None:
+            if not entries:
+                return
+            name = source.title if source is not None else entries[0].source_title
+            count = len(entry_ids)
+            title = f"{name}: {count} new update{'s' if count != 1 else ''}"
+            message = entries[0].title or entries[0].text[:120]
+            self.tray.notify(title, message, int(entries[0].id))
+            self.notification_shown.emit(title, message)
+
+        self.runner.submit(
+            lambda: archive.entries_by_ids(entry_ids[:1]), announce, self._on_task_failed
+        )
+
+    def _on_tray_show_window(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    # -- errors, state -------------------------------------------------------------------
+    def _on_task_failed(self, error: BaseException) -> None:
+        if isinstance(error, NewsdeskError):
+            self.status_label.setText(str(error))
+            return
+        log.error("background task failed", exc_info=error)
+        self.status_label.setText(f"Something went wrong: {error}")
+
+    def apply_settings(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_theme(app, self.settings.theme)
+        from ui import icons
+
+        icons._icon.cache_clear()
+        self.reading_pane.set_font_size(self.settings.article_font_size)
+        self.refresher.configure(self.settings.refresh_minutes, self.settings.liveblog_polling)
+        self.sources_view.viewport().update()
+        self.entries_view.viewport().update()
+
+    def _restore_window_state(self) -> None:
+        geometry = self.settings.window_state("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self.settings.window_state("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        state = self.settings.window_state("state")
+        if state is not None:
+            self.restoreState(state)
+
+    def save_window_state(self) -> None:
+        self.settings.set_window_state("geometry", self.saveGeometry())
+        self.settings.set_window_state("splitter", self.splitter.saveState())
+        self.settings.set_window_state("state", self.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_window_state()
+        self.refresher.timer.stop()
+        self.tray.hide()
+        self.runner.forget_all()
+        super().closeEvent(event)
+
+
+__all__ = ["MainWindow", "TIME_COLUMN"]

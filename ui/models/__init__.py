@@ -1,0 +1,1 @@
+"""Qt item models over the archive: sources tree, entry lists (flat and threaded), search."""

@@ -1,0 +1,328 @@
+"""The flat entry list: a lazily paged table over the archive, newest (or oldest) first.
+
+Pages come from the core's keyset pagination (`Archive.entries(after=cursor)`), so the
+millionth row costs what the first did. With a `TaskRunner` pages load off the GUI thread;
+without one (tests, tiny archives) they load inline. After a refresh only the rows whose
+ids changed are reloaded, and new entries are inserted where they sort.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont
+
+from reader.core import Archive, EntryCursor, EntryOrder
+from reader.types import Entry
+from ui.models.rows import (
+    COLUMNS,
+    ENTRY_ID_ROLE,
+    IS_THREAD_ROLE,
+    KIND_ROLE,
+    READ_ROLE,
+    SOURCE_COLUMN,
+    STARRED_ROLE,
+    THREAD_ID_ROLE,
+    TIME_COLUMN,
+    TITLE_COLUMN,
+    WITHDRAWN_ROLE,
+    EntryRow,
+    full_local_time_text,
+    local_time_text,
+)
+from ui.workers import TaskRunner
+
+PAGE_SIZE = 200
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class EntryQuery:
+    """Which entries a list shows; every part of it is applied in SQL."""
+
+    source_ids: tuple[int, ...] | None = None  # None: every source
+    thread_id: int | None = None
+    unread: bool = False
+    starred: bool = False
+    order: EntryOrder = "newest"
+
+    def matches(self, row: EntryRow) -> bool:
+        """Whether a freshly stored entry belongs in this list (for inserting new rows)."""
+        if self.source_ids is not None and row.source_id not in self.source_ids:
+            return False
+        if self.thread_id is not None and row.thread_id != self.thread_id:
+            return False
+        if self.unread and row.read:
+            return False
+        return not (self.starred and not row.starred)
+
+
+def sort_time_of(archive: Archive, entry: Entry) -> int:
+    """The list's sort key for an entry: its publication time, else when it was first seen."""
+    if entry.published is not None:
+        return int(entry.published.timestamp())
+    from sqlalchemy import text
+
+    with archive.reading() as connection:
+        value = connection.execute(
+            text("SELECT sort_time FROM entries WHERE id = :id"), {"id": int(entry.id)}
+        ).scalar()
+    return int(value or 0)
+
+
+def load_rows(archive: Archive, entries: Iterable[Entry]) -> list[EntryRow]:
+    return [EntryRow.from_entry(entry, sort_time_of(archive, entry)) for entry in entries]
+
+
+def load_page(
+    archive: Archive, query: EntryQuery, after: EntryCursor | None, size: int
+) -> list[EntryRow]:
+    """One keyset page; runs on a worker thread or inline."""
+    found = archive.entries(
+        source_ids=query.source_ids,
+        thread_id=query.thread_id,
+        unread=query.unread,
+        starred=query.starred,
+        limit=size,
+        after=after,
+        order=query.order,
+    )
+    return load_rows(archive, found)
+
+
+class EntryListModel(QAbstractTableModel):
+    """Title / Source / Time, one row per entry, loaded a page at a time."""
+
+    page_loaded = Signal(int)  # rows added
+    load_failed = Signal(str)
+
+    def __init__(
+        self,
+        archive: Archive,
+        runner: TaskRunner | None = None,
+        parent: Any = None,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        super().__init__(parent)
+        self._archive = archive
+        self._runner = runner
+        self._page_size = page_size
+        self._query = EntryQuery()
+        self._rows: list[EntryRow] = []
+        self._row_of: dict[int, int] = {}
+        self._exhausted = False
+        self._loading = False
+        self._generation = 0
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- what is shown ---------------------------------------------------------------
+    @property
+    def query(self) -> EntryQuery:
+        return self._query
+
+    def set_query(self, query: EntryQuery) -> None:
+        """Show another selection; the first page loads on the view's request."""
+        self.beginResetModel()
+        self._query = query
+        self._rows = []
+        self._row_of = {}
+        self._exhausted = False
+        self._loading = False
+        self._generation += 1
+        self.endResetModel()
+
+    def reload(self) -> None:
+        self.set_query(self._query)
+
+    def set_archive(self, archive: Archive) -> None:
+        self._archive = archive
+        self.set_query(EntryQuery())
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    def is_exhausted(self) -> bool:
+        return self._exhausted
+
+    def row_for_entry(self, entry_id: int) -> int | None:
+        return self._row_of.get(entry_id)
+
+    def entry_row(self, row: int) -> EntryRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def loaded_rows(self) -> Sequence[EntryRow]:
+        return self._rows
+
+    # -- Qt model interface ----------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt default
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        return entry_row_data(self._rows[index.row()], index.column(), role, self._bold)
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return not parent.isValid() and not self._exhausted and not self._loading
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        if parent.isValid() or self._exhausted or self._loading:
+            return
+        after = None
+        if self._rows:
+            last = self._rows[-1]
+            after = EntryCursor(last.sort_time, last.id)
+        generation = self._generation
+        archive, query, size = self._archive, self._query, self._page_size
+        if self._runner is None:
+            self._append_page(generation, load_page(archive, query, after, size))
+            return
+        self._loading = True
+        self._runner.submit(
+            lambda: load_page(archive, query, after, size),
+            lambda rows: self._append_page(generation, rows),
+            lambda error: self._on_page_failed(generation, error),
+        )
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Only time order is offered: it is the index the archive keeps (sorting in SQL)."""
+        wanted: EntryOrder = "oldest" if order == Qt.SortOrder.AscendingOrder else "newest"
+        if column == TIME_COLUMN and wanted != self._query.order:
+            self.set_query(EntryQuery(**{**self._query.__dict__, "order": wanted}))
+
+    # -- loading ---------------------------------------------------------------------
+    def _append_page(self, generation: int, rows: list[EntryRow]) -> None:
+        if generation != self._generation:
+            return  # the selection changed while this page loaded
+        self._loading = False
+        fresh = [row for row in rows if row.id not in self._row_of]
+        if len(rows) < self._page_size:
+            self._exhausted = True
+        if fresh:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+            self._rows.extend(fresh)
+            for offset, row in enumerate(fresh):
+                self._row_of[row.id] = start + offset
+            self.endInsertRows()
+        self.page_loaded.emit(len(fresh))
+
+    def _on_page_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self._exhausted = True
+        self.load_failed.emit(str(error))
+
+    # -- changes -----------------------------------------------------------------------
+    def set_flags(
+        self, entry_ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None
+    ) -> None:
+        """Show a read/starred change at once (the archive write runs elsewhere)."""
+        for entry_id in entry_ids:
+            row = self._row_of.get(entry_id)
+            if row is None:
+                continue
+            self._rows[row] = self._rows[row].with_flags(read=read, starred=starred)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def apply_rows(self, rows: Iterable[EntryRow]) -> None:
+        """Merge reloaded or new rows: replace those shown, insert new ones where they sort."""
+        for row in rows:
+            existing = self._row_of.get(row.id)
+            if existing is not None:
+                self._rows[existing] = row
+                self.dataChanged.emit(
+                    self.index(existing, 0), self.index(existing, len(COLUMNS) - 1)
+                )
+            elif self._query.matches(row):
+                self._insert_sorted(row)
+
+    def _insert_sorted(self, row: EntryRow) -> None:
+        newest_first = self._query.order == "newest"
+        sign = -1 if newest_first else 1
+        keys = [(sign * r.sort_time, sign * r.id) for r in self._rows]
+        key = (sign * row.sort_time, sign * row.id)
+        position = bisect.bisect_left(keys, key)
+        if position == len(self._rows) and not self._exhausted:
+            return  # belongs past the loaded pages; a later page will bring it
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._rows.insert(position, row)
+        self._row_of = {r.id: i for i, r in enumerate(self._rows)}
+        self.endInsertRows()
+
+    def ids_shown(self) -> set[int]:
+        return set(self._row_of)
+
+
+def entry_row_data(row: EntryRow, column: int, role: int, bold: QFont) -> Any:
+    """The data() of one entry cell; shared with the threaded model's child rows."""
+    if role == Qt.ItemDataRole.DisplayRole:
+        if column == TITLE_COLUMN:
+            return row.title
+        if column == SOURCE_COLUMN:
+            return row.source_title
+        if column == TIME_COLUMN:
+            return local_time_text(row.published)
+        return None
+    if role == Qt.ItemDataRole.FontRole:
+        return bold if not row.read else None
+    if role == Qt.ItemDataRole.ToolTipRole:
+        if column == TIME_COLUMN:
+            return full_local_time_text(row.published)
+        if column == TITLE_COLUMN:
+            note = " (withdrawn by the publisher)" if row.withdrawn else ""
+            return row.title + note
+        return row.source_title
+    if role == ENTRY_ID_ROLE:
+        return row.id
+    if role == READ_ROLE:
+        return row.read
+    if role == STARRED_ROLE:
+        return row.starred
+    if role == WITHDRAWN_ROLE:
+        return row.withdrawn
+    if role == IS_THREAD_ROLE:
+        return False
+    if role == THREAD_ID_ROLE:
+        return row.thread_id
+    if role == KIND_ROLE:
+        return row.kind
+    if role == Qt.ItemDataRole.AccessibleTextRole and column == TITLE_COLUMN:
+        state = "unread, " if not row.read else ""
+        return f"{state}{row.title}, {row.source_title}"
+    return None

@@ -1,0 +1,302 @@
+"""The reading pane: a small action bar over the article browser.
+
+It shows one entry (with images from the asset cache), a thread's timeline, or a message.
+Loading an entry's data runs on a worker; the pane only renders on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader.types import Entry, Image, Revision, Source, Thread
+from ui import theme
+from ui.article_html import document_css, entry_html, highlight_terms, thread_html
+from ui.icons import icon
+from ui.widgets.article_browser import ArticleBrowser
+
+
+@dataclass(frozen=True)
+class ArticleData:
+    """Everything the pane needs to show one entry, read on a worker thread."""
+
+    entry: Entry
+    source: Source | None
+    images: dict[str, Path]  # image URL -> cached file
+    terms: tuple[str, ...] = ()
+
+
+class ReadingPane(QWidget):
+    open_entry_requested = Signal(int)
+    history_requested = Signal(int)
+    star_toggled = Signal(int, bool)
+    read_toggled = Signal(int, bool)
+    match_changed = Signal(int, int)  # current (1-based), total
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.browser = ArticleBrowser(self)
+        self.browser.setObjectName("articleBrowser")
+        self.browser.link_activated.connect(self._on_browser_link)
+        self._article: ArticleData | None = None
+        self._font_pt = 11
+        self._highlighter: Any = None  # the core's highlight_html when available
+
+        bar = QWidget(self)
+        bar.setObjectName("articleBar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.setSpacing(2)
+        self.star_button = self._tool(icon("starred"), "Star (S)", checkable=True)
+        self.star_button.toggled.connect(self._on_star_button_toggled)
+        self.read_button = self._tool(icon("check"), "Read (M toggles)", checkable=True)
+        self.read_button.toggled.connect(self._on_read_button_toggled)
+        self.history_button = self._tool(icon("history"), "Show revision history")
+        self.history_button.clicked.connect(self._on_history_clicked)
+        self.browser_button = self._tool(icon("browser"), "Open in browser (O)")
+        self.browser_button.setText("Open in browser")
+        self.browser_button.clicked.connect(self.open_in_browser)
+        for button in (self.star_button, self.read_button, self.history_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        self.match_label = QLabel("", bar)
+        self.match_label.setObjectName("matchCounter")
+        self.previous_match_button = self._tool(None, "Previous match (Shift+F3)")
+        self.previous_match_button.setText("▲")
+        self.previous_match_button.clicked.connect(self.previous_match)
+        self.next_match_button = self._tool(None, "Next match (F3)")
+        self.next_match_button.setText("▼")
+        self.next_match_button.clicked.connect(self.next_match)
+        for widget in (self.match_label, self.previous_match_button, self.next_match_button):
+            row.addWidget(widget)
+        row.addWidget(self.browser_button)
+        self.bar = bar
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(bar)
+        layout.addWidget(self.browser, 1)
+        self._update_bar()
+
+    def _tool(self, the_icon: Any, tip: str, *, checkable: bool = False) -> QToolButton:
+        button = QToolButton(self)
+        if the_icon is not None:
+            button.setIcon(the_icon)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.setCheckable(checkable)
+        from PySide6.QtCore import Qt
+
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        return button
+
+    # -- configuration ---------------------------------------------------------------
+    def set_font_size(self, points: int) -> None:
+        self._font_pt = points
+        self._apply_css()
+        if self._article is not None:
+            self.show_article(self._article)
+
+    def set_highlighter(self, highlighter: Any) -> None:
+        """The core's `highlight_html(html, terms) -> (html, count)`, if it has one."""
+        self._highlighter = highlighter
+
+    def _apply_css(self) -> None:
+        colors = theme.current_colors()
+        self.browser.document().setDefaultStyleSheet(document_css(colors, self._font_pt))
+        self.browser.set_match_colors(theme.color("match"), theme.color("match_current"))
+
+    def refresh_theme(self) -> None:
+        self._apply_css()
+        if self._article is not None:
+            self.show_article(self._article)
+
+    # -- what is shown -----------------------------------------------------------------
+    @property
+    def article(self) -> ArticleData | None:
+        return self._article
+
+    @property
+    def entry_id(self) -> int | None:
+        return int(self._article.entry.id) if self._article is not None else None
+
+    def show_article(self, article: ArticleData) -> None:
+        self._article = article
+        self._apply_css()
+        images = article.images
+        self.browser.set_image_lookup(images.get)
+        self.browser.clear_resources()
+        revisions = article.entry.revisions
+        document = entry_html(article.entry, article.source, revisions=revisions)
+        count = 0
+        if article.terms:
+            document, count = self._highlight(document, article.terms)
+        self.browser.setHtml(document)
+        if count:
+            self.browser.collect_matches()
+            self.browser.go_to_match(0)
+        else:
+            self.browser.collect_matches()
+            self.browser.verticalScrollBar().setValue(0)
+        self._update_bar()
+
+    def _highlight(self, document: str, terms: tuple[str, ...]) -> tuple[str, int]:
+        if self._highlighter is not None:
+            try:
+                marked, count = self._highlighter(document, list(terms))
+                return str(marked), int(count)
+            except Exception:  # fall back to plain word matching rather than show nothing
+                pass
+        return highlight_terms(document, terms)
+
+    def update_entry(self, entry: Entry) -> None:
+        """Reflect a read/starred change of the shown entry without re-rendering."""
+        if self._article is not None and self._article.entry.id == entry.id:
+            self._article = ArticleData(
+                entry, self._article.source, self._article.images, self._article.terms
+            )
+            self._update_bar()
+
+    def show_thread(self, thread: Thread, entries: list[Entry]) -> None:
+        self._article = None
+        self._apply_css()
+        self.browser.clear_resources()
+        self.browser.setHtml(thread_html(thread, entries))
+        self.browser.collect_matches()
+        self._update_bar()
+
+    def show_message(self, title: str, text: str) -> None:
+        self._article = None
+        self._apply_css()
+        self.browser.clear_resources()
+        import html
+
+        self.browser.setHtml(
+            f"<body><p><br></p><h2 align='center' class='meta'>{html.escape(title)}</h2>"
+            f"<p align='center' class='meta'>{html.escape(text)}</p></body>"
+        )
+        self.browser.collect_matches()
+        self._update_bar()
+
+    def clear(self) -> None:
+        self.show_message("Nothing selected", "Choose an entry to read it here.")
+
+    # -- actions -----------------------------------------------------------------------
+    def open_in_browser(self) -> bool:
+        if self._article is None or not self._article.entry.url:
+            return False
+        url = QUrl(self._article.entry.url)
+        if url.scheme() not in ("http", "https"):
+            return False
+        return bool(QDesktopServices.openUrl(url))
+
+    def next_match(self) -> None:
+        self.browser.next_match()
+        self._update_bar()
+
+    def previous_match(self) -> None:
+        self.browser.previous_match()
+        self._update_bar()
+
+    def page_down(self) -> bool:
+        """Scroll one page; False when already at the bottom (space then moves on)."""
+        bar = self.browser.verticalScrollBar()
+        if bar.value() >= bar.maximum():
+            return False
+        bar.setValue(bar.value() + bar.pageStep())
+        return True
+
+    def _update_bar(self) -> None:
+        article = self._article
+        has_entry = article is not None
+        for button in (self.star_button, self.read_button, self.browser_button):
+            button.setEnabled(has_entry)
+        self.browser_button.setEnabled(bool(article and article.entry.url))
+        self.history_button.setVisible(bool(article and article.entry.revisions > 1))
+        if article is not None:
+            self.history_button.setText(f"{article.entry.revisions} versions")
+            for button, state in (
+                (self.star_button, article.entry.starred),
+                (self.read_button, article.entry.read),
+            ):
+                button.blockSignals(True)
+                button.setChecked(state)
+                button.blockSignals(False)
+            self.star_button.setText("Starred" if article.entry.starred else "Star")
+            self.read_button.setText("Read" if article.entry.read else "Unread")
+        total = self.browser.match_count
+        for widget in (self.match_label, self.previous_match_button, self.next_match_button):
+            widget.setVisible(total > 0)
+        if total:
+            current = self.browser.current_match + 1
+            self.match_label.setText(f"{max(current, 1)} of {total}")
+            self.match_changed.emit(current, total)
+
+    def match_text(self) -> str:
+        return self.match_label.text() if self.browser.match_count else ""
+
+    # -- slots -------------------------------------------------------------------------
+    def _on_star_button_toggled(self, checked: bool) -> None:
+        if self._article is not None:
+            self.star_toggled.emit(int(self._article.entry.id), checked)
+
+    def _on_read_button_toggled(self, checked: bool) -> None:
+        if self._article is not None:
+            self.read_toggled.emit(int(self._article.entry.id), checked)
+
+    def _on_history_clicked(self) -> None:
+        if self._article is not None:
+            self.history_requested.emit(int(self._article.entry.id))
+
+    def _on_browser_link(self, url: QUrl) -> None:
+        if url.scheme() == "newsdesk":
+            path = url.path()
+            if path == "history" and self._article is not None:
+                self.history_requested.emit(int(self._article.entry.id))
+            elif path.startswith("entry/"):
+                try:
+                    self.open_entry_requested.emit(int(path.removeprefix("entry/")))
+                except ValueError:
+                    pass
+            return
+        if url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)
+
+
+def images_for(archive: Any, entry_id: int) -> dict[str, Path]:
+    """Cached images of an entry: URL -> file in the asset store (worker thread)."""
+    found: dict[str, Path] = {}
+    images: list[Image] = archive.images(entry_id)
+    lookup = None
+    try:
+        from reader.assets import asset_for_url as lookup  # type: ignore[no-redef]
+    except ImportError:
+        lookup = None
+    for image in images:
+        path: Path | None = None
+        if image.cached and image.asset_path:
+            path = Path(archive.paths.assets) / image.asset_path
+        elif lookup is not None:
+            try:
+                path = lookup(archive, image.url)
+            except Exception:
+                path = None
+        if path is not None and path.is_file():
+            found[image.url] = path
+    return found
+
+
+def history_of(archive: Any, entry_id: int) -> list[Revision]:
+    return list(archive.revision_history(entry_id))
