@@ -43,8 +43,9 @@ class CompiledQuery:
     match: str | None
     conditions: tuple[ColumnElement[bool], ...]
     terms: tuple[str, ...]
-    # True when the conditions include a filter that selects few entries by an index.
-    narrow: bool = False
+    # Top-level date bounds (epoch seconds), which let the runner bound the index's ids.
+    after: int | None = None
+    before: int | None = None
 
 
 def compile_query(query: str) -> CompiledQuery:
@@ -57,7 +58,8 @@ def compile_node(node: Node) -> CompiledQuery:
     positive: list[str] = []
     negative: list[str] = []
     conditions: list[ColumnElement[bool]] = []
-    narrow = False
+    after: int | None = None
+    before: int | None = None
     for item in conjuncts:
         if isinstance(item, Not) and _is_fts(item.item):
             negative.append(_fts(item.item))
@@ -65,7 +67,10 @@ def compile_node(node: Node) -> CompiledQuery:
             positive.append(_fts(item))
         else:
             conditions.append(_sql(item))
-            narrow = narrow or _is_narrow(item)
+            if isinstance(item, DateBound) and item.side == "after":
+                after = item.epoch if after is None else max(after, item.epoch)
+            elif isinstance(item, DateBound):
+                before = item.epoch if before is None else min(before, item.epoch)
     match: str | None = None
     if positive:
         match = " AND ".join(positive)
@@ -78,7 +83,7 @@ def compile_node(node: Node) -> CompiledQuery:
                 "e.g. election -football"
             )
         conditions.append(entries.c.id.not_in(_fts_ids(" OR ".join(negative))))
-    return CompiledQuery(match, tuple(conditions), _terms(node), narrow)
+    return CompiledQuery(match, tuple(conditions), _terms(node), after, before)
 
 
 def _flatten(node: Node) -> list[Node]:
@@ -194,19 +199,6 @@ def _sql(node: Node) -> ColumnElement[bool]:
     if isinstance(node, Or):
         return or_(*(_sql(item) for item in node.items))
     raise AssertionError(f"unexpected query node {node!r}")
-
-
-def _is_narrow(node: Node) -> bool:
-    """Filters that select few entries through an index: worth driving the query from them."""
-    if isinstance(node, Is):
-        return node.state in ("starred", "highlighted")
-    if isinstance(node, Text):
-        return node.field in ("thread", "note")
-    if isinstance(node, And):
-        return any(_is_narrow(item) for item in node.items)
-    if isinstance(node, Or):
-        return all(_is_narrow(item) for item in node.items)
-    return False
 
 
 def _terms(node: Node) -> tuple[str, ...]:

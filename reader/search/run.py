@@ -8,12 +8,15 @@ estimated and flagged as such. Snippets are made only for the page returned.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, func, literal_column, or_, select
+from sqlalchemy import Connection, and_, false, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnClause
 
 from reader.search.compile import CompiledQuery, compile_query, fts_table, match_clause
@@ -24,7 +27,9 @@ from reader.types import EntryId, SearchHit, SearchResults
 SearchOrder = Literal["relevance", "date"]
 
 CANDIDATES = 600  # newest matches ranked by relevance when a query matches more
-COUNT_CAP = 100_000  # filtered counts stop here and are reported as estimates
+COUNT_CAP = 100_000  # filter-only counts stop here and are reported as estimates
+EXACT_COUNT_BELOW = 50_000  # totals estimated above this are not worth counting exactly
+FEW_ENTRIES = 5_000  # filters passing at most this many entries drive the query
 SNIPPET_WORDS = 32
 # bm25 weights per index column: title, text, authors, source.
 COLUMN_WEIGHTS = (8.0, 1.0, 2.0, 2.0)
@@ -63,10 +68,10 @@ def search_entries(
     rows = rows[:window]
     if complete:
         total, estimate = len(rows), False
-    elif not compiled.conditions:
-        total, estimate = _count_fts(connection, compiled.match), False
     else:
         total, estimate = _extrapolate(connection, rows), True
+        if total <= EXACT_COUNT_BELOW and not compiled.conditions:
+            total, estimate = _count_fts(connection, compiled.match), False
     if order == "date":
         ranked = sorted(rows, key=lambda r: (r[2], r[0]), reverse=True)
         scores = {row[0]: 0.0 for row in ranked}
@@ -78,6 +83,67 @@ def search_entries(
     return SearchResults(total, estimate, tuple(hits), compiled.terms)
 
 
+def _id_bounds(connection: Connection, compiled: CompiledQuery) -> list[Any]:
+    """Exact bounds on the index's rowids implied by date filters, read from the date index."""
+    bounds: list[Any] = []
+    if compiled.after is not None:
+        lowest = connection.exec_driver_sql(
+            "SELECT min(id) FROM entries INDEXED BY ix_entries_sort WHERE sort_time >= ?",
+            (compiled.after,),
+        ).scalar()
+        bounds.append(fts_table.c.rowid >= (lowest if lowest is not None else 1 << 62))
+    if compiled.before is not None:
+        highest = connection.exec_driver_sql(
+            "SELECT max(id) FROM entries INDEXED BY ix_entries_sort WHERE sort_time < ?",
+            (compiled.before,),
+        ).scalar()
+        bounds.append(fts_table.c.rowid <= (highest if highest is not None else -1))
+    return bounds
+
+
+def _few_filtered_ids(connection: Connection, conditions: Sequence[Any]) -> list[int] | None:
+    """The ids passing `conditions` when they are few, else None."""
+    if not conditions:
+        return None
+    query = select(entries.c.id).where(*conditions).limit(FEW_ENTRIES + 1)
+    ids = [int(r[0]) for r in connection.execute(query)]
+    return ids if len(ids) <= FEW_ENTRIES else None
+
+
+def _restrictions(
+    connection: Connection, compiled: CompiledQuery, *, unread_only: bool = False
+) -> list[Any]:
+    """Conditions on the index join: the filters, narrowed to an id list or id range."""
+    conditions = list(compiled.conditions)
+    if unread_only:
+        conditions.append(entries.c.read == false())
+    few = _few_filtered_ids(connection, conditions)
+    if few is not None:
+        if not few:
+            return [false()]
+        # Reading only the id range the filtered entries span, and checking membership in a
+        # list rather than re-running the MATCH per id ("+ 0" keeps it a plain filter).
+        return [
+            fts_table.c.rowid.between(min(few), max(few)),
+            (fts_table.c.rowid + 0).in_(
+                select(literal_column("value")).select_from(func.json_each(json.dumps(few)))
+            ),
+        ]
+    bounds = _id_bounds(connection, compiled)
+    if unread_only:
+        bounds.append(fts_table.c.rowid >= _oldest_unread_id(connection))
+    return [*conditions, *bounds]
+
+
+def _oldest_unread_id(connection: Connection) -> int:
+    """Unread entries are few and recent: the index's older part never needs reading."""
+    # The partial index on unread entries answers this without touching the table.
+    found = connection.exec_driver_sql(
+        "SELECT min(id) FROM entries INDEXED BY ix_entries_unread WHERE read = 0"
+    ).scalar()
+    return int(found) if found is not None else 1 << 62
+
+
 def _candidates(
     connection: Connection, compiled: CompiledQuery, count: int
 ) -> list[tuple[int, float, int]]:
@@ -86,27 +152,32 @@ def _candidates(
     query = (
         select(fts_table.c.rowid, _bm25(), entries.c.sort_time)
         .select_from(fts_table.join(entries, entries.c.id == fts_table.c.rowid))
-        .where(match_clause(compiled.match), *compiled.conditions)
+        .where(match_clause(compiled.match), *_restrictions(connection, compiled))
         .order_by(fts_table.c.rowid.desc())
         .limit(count)
     )
-    if compiled.narrow and "*" not in compiled.match:
-        # A filter that selects few entries (starred, a thread): walk those entries and
-        # look each up in the index, rather than walking every match of a common word.
-        query = (
-            select(entries.c.id, _bm25(), entries.c.sort_time)
-            .select_from(entries)
-            .join_from(entries, fts_table, fts_table.c.rowid == entries.c.id)
-            .where(match_clause(compiled.match), *compiled.conditions)
-            .order_by(entries.c.id.desc())
-            .limit(count)
-        )
     return [(int(r[0]), float(r[1]), int(r[2])) for r in connection.execute(query)]
 
 
 def _count_fts(connection: Connection, match: str) -> int:
     query = select(func.count()).select_from(fts_table).where(match_clause(match))
     return int(connection.execute(query).scalar() or 0)
+
+
+def _count(connection: Connection, compiled: CompiledQuery, *, unread_only: bool = False) -> int:
+    """Exact number of entries matching a query with words."""
+    assert compiled.match is not None
+    if not compiled.conditions and not unread_only:
+        return _count_fts(connection, compiled.match)
+    counted = (
+        select(func.count())
+        .select_from(fts_table.join(entries, entries.c.id == fts_table.c.rowid))
+        .where(
+            match_clause(compiled.match),
+            *_restrictions(connection, compiled, unread_only=unread_only),
+        )
+    )
+    return int(connection.execute(counted).scalar() or 0)
 
 
 def _extrapolate(connection: Connection, rows: Sequence[tuple[int, float, int]]) -> int:
@@ -195,9 +266,10 @@ def _filtered_only(
         .limit(limit)
         .offset(offset)
     )
-    if not compiled.narrow:
-        query = _in_date_order(query)
-    page = [int(r[0]) for r in connection.execute(query)]
+    if _few_filtered_ids(connection, compiled.conditions) is None:
+        page = [int(r[0]) for r in _execute_in_date_order(connection, query)]
+    else:
+        page = [int(r[0]) for r in connection.execute(query)]
     total, estimate = _capped_count(connection, compiled)
     details = _details(connection, page)
     hits = []
@@ -216,10 +288,16 @@ def _filtered_only(
     return SearchResults(total, estimate, tuple(hits), compiled.terms)
 
 
-def _in_date_order(query: Any) -> Any:
-    """Walk the date index for broad filters (is:unread, dates): the newest rows come first,
-    so a page is found without sorting every entry that passes the filter."""
-    return query.with_hint(entries, "INDEXED BY ix_entries_sort", "sqlite")
+def _execute_in_date_order(connection: Connection, query: Any) -> Any:
+    """Run `query` walking the date index: for broad filters (is:unread, dates) the newest
+    rows come first, so a page is found without sorting every entry that passes."""
+    compiled = query.compile(dialect=connection.dialect)
+    sql = re.sub(
+        r"\bFROM entries\b", "FROM entries INDEXED BY ix_entries_sort", str(compiled), count=1
+    )
+    parameters = compiled.construct_params()
+    positional = tuple(parameters[name] for name in compiled.positiontup or ())
+    return connection.exec_driver_sql(sql, positional)
 
 
 def _capped_count(connection: Connection, compiled: CompiledQuery) -> tuple[int, bool]:
@@ -231,30 +309,12 @@ def _capped_count(connection: Connection, compiled: CompiledQuery) -> tuple[int,
 def count_matches(connection: Connection, query: str, *, unread_only: bool = False) -> int:
     """How many entries match `query` (for saved searches' unread counts in the sources tree)."""
     compiled = compile_query(query)
+    if compiled.match is not None:
+        return _count(connection, compiled, unread_only=unread_only)
     conditions = list(compiled.conditions)
     if unread_only:
-        conditions.append(entries.c.read == False)  # noqa: E712 - SQL expression
-    if compiled.match is None:
-        counted = select(func.count()).select_from(entries).where(*conditions)
-        return int(connection.execute(counted).scalar() or 0)
-    if not conditions:
-        return _count_fts(connection, compiled.match)
-    where: list[Any] = [match_clause(compiled.match), *conditions]
-    if unread_only:
-        # Unread entries are few and recent: only the index's newest part needs reading.
-        oldest_unread = connection.execute(
-            select(func.min(entries.c.id))
-            .with_hint(entries, "INDEXED BY ix_entries_unread", "sqlite")
-            .where(entries.c.read == False)  # noqa: E712 - SQL expression
-        ).scalar()
-        if oldest_unread is None:
-            return 0
-        where.append(fts_table.c.rowid >= int(oldest_unread))
-    counted = (
-        select(func.count())
-        .select_from(fts_table.join(entries, entries.c.id == fts_table.c.rowid))
-        .where(*where)
-    )
+        conditions.append(entries.c.read == false())
+    counted = select(func.count()).select_from(entries).where(*conditions)
     return int(connection.execute(counted).scalar() or 0)
 
 
@@ -288,10 +348,12 @@ def matching_entry_ids(
         return [EntryId(int(r[0])) for r in connection.execute(query_ids)]
     # Newest by arrival first (cheap in the index), then exact date order among them.
     window = max(CANDIDATES, limit * 4)
+    compiled = replace(compiled, conditions=tuple(conditions))
+    assert compiled.match is not None
     newest = (
         select(fts_table.c.rowid.label("id"), entries.c.sort_time.label("sort_time"))
         .select_from(fts_table.join(entries, entries.c.id == fts_table.c.rowid))
-        .where(match_clause(compiled.match), *conditions)
+        .where(match_clause(compiled.match), *_restrictions(connection, compiled))
         .order_by(fts_table.c.rowid.desc())
         .limit(window)
         .subquery()
