@@ -37,6 +37,14 @@ _NOT_POST = re.compile(
     r"|share|newsletter|widget|list|stream|feed|posts|entries|updates|events|blocks)$",
     re.I,
 )
+_POST_ID_ATTRIBUTES = (
+    "data-post-id",
+    "data-postid",
+    "data-entry-id",
+    "data-block-id",
+    "data-update-id",
+    "data-event-id",
+)
 _STAMP_ATTRIBUTES = (
     "data-post-time",
     "data-published",
@@ -68,15 +76,31 @@ def _signature(el: HtmlElement) -> tuple[str, str]:
 def _has_time(el: HtmlElement) -> bool:
     if any(el.get(attr) for attr in _STAMP_ATTRIBUTES):
         return True
-    return bool(el.xpath(".//time | .//*[@datetime] | .//*[@data-time] | .//*[@data-timestamp]"))
+    return bool(
+        el.xpath(
+            ".//time | .//*[@datetime] | .//*[@data-time] | .//*[@data-timestamp]"
+            " | .//*[contains(@class,'time') or contains(@class,'date')]"
+        )
+    )
 
 
 def _postish(el: HtmlElement) -> bool:
+    if any(el.get(attr) for attr in _POST_ID_ATTRIBUTES):
+        return True  # an explicit post id attribute says it all
     text = " ".join(classes(el)) + " " + (el.get("data-testid") or "") + " " + (el.get("id") or "")
     if not _POSTISH.search(text) and el.tag != "article":
         return False
     tokens = classes(el)
     return not (tokens and all(_NOT_POST.search(t) for t in tokens))
+
+
+def _kin(el: HtmlElement, best: list[HtmlElement], signature: tuple[str, str]) -> bool:
+    """A post of the chosen kind in other dress: a pinned copy with an extra class, say."""
+    if el.tag != signature[0]:
+        return False
+    shared = set(signature[1].split()) & set(_signature(el)[1].split())
+    parents = {b.getparent() for b in best}
+    return bool(shared) or el.getparent() in parents
 
 
 def adapter_posts(doc: HtmlElement) -> list[HtmlElement]:
@@ -87,8 +111,9 @@ def adapter_posts(doc: HtmlElement) -> list[HtmlElement]:
             continue
         groups[_signature(el)].append(el)
     best: list[HtmlElement] = []
+    best_signature = ("", "")
     best_score = 0.0
-    for members in groups.values():
+    for signature, members in groups.items():
         if len(members) < 2 and not (members and members[0].tag == "article"):
             continue
         timed = [el for el in members if _has_time(el)]
@@ -96,10 +121,17 @@ def adapter_posts(doc: HtmlElement) -> list[HtmlElement]:
             continue
         score = len(timed) + 0.1 * len(members)
         if score > best_score:
-            best, best_score = timed, score
-    # Keep the outermost posts only (a post's own sub-parts can share its shape).
+            best, best_signature, best_score = timed, signature, score
+    if not best:
+        return []
     chosen = set(best)
-    return [el for el in best if not any(anc in chosen for anc in el.iterancestors())]
+    for signature, members in groups.items():
+        if signature != best_signature:
+            chosen.update(el for el in members if _kin(el, best, best_signature) and _has_time(el))
+    # Keep the outermost posts only (a post's own sub-parts can share its shape), in
+    # document order.
+    ordered = [el for el in doc.iter() if el in chosen]
+    return [el for el in ordered if not any(anc in chosen for anc in el.iterancestors())]
 
 
 def adapter_updates(doc: HtmlElement, ctx: PageContext) -> list[RawUpdate]:

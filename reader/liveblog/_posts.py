@@ -59,6 +59,8 @@ _PINNED = re.compile(r"(?:^|[-_])(?:pinned|sticky|is-pinned|pin)(?:$|[-_])")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _TITLE_CLASS = re.compile(r"(?:^|[-_])(?:title|headline|heading|head)(?:$|[-_])")
 _BY_PREFIX = re.compile(r"^(?:by|posted by|written by|von|par|por)\s+", re.I)
+# "... at 14:05", "... - Reporter", "... | 2 hours ago": what follows a name in a byline.
+_BYLINE_TAIL = re.compile(r"\s+(?:at|on|updated|posted)\s+\S*\d.*$", re.I)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\|)\s*")
 _GENERIC_IDS = re.compile(r"^(?:main|content|root|app|page|body|article|container|wrapper)$", re.I)
 _LABELS = re.compile(r"^[A-Z0-9 !'&:-]{2,30}$")  # "KEY EVENT", "BREAKING": labels, not names
@@ -142,8 +144,14 @@ def _title_of(el: HtmlElement) -> tuple[str, HtmlElement | None]:
 
 
 def _split_names(text: str) -> list[str]:
+    """Names in a byline: "By A, B and C" gives three; times and roles are not names."""
     text = _BY_PREFIX.sub("", clean_space(text))
-    return [name for name in _AUTHOR_SPLIT.split(text) if name and len(name) < 80]
+    text = _BYLINE_TAIL.sub("", text)
+    return [
+        name
+        for name in _AUTHOR_SPLIT.split(text)
+        if name and len(name) < 80 and not any(ch.isdigit() for ch in name)
+    ]
 
 
 def _authors_of(el: HtmlElement) -> tuple[str, ...]:
@@ -253,6 +261,16 @@ def _prepare_body(body: HtmlElement) -> None:
                     break
 
 
+def _in_running_text(node: HtmlElement, stop: HtmlElement) -> bool:
+    """True when `node` sits inside a paragraph-like element (part of the prose)."""
+    for anc in node.iterancestors():
+        if anc is stop:
+            return False
+        if anc.tag in ("p", "li", "blockquote", "td", "figcaption"):
+            return True
+    return False
+
+
 def _body_of(el: HtmlElement, title_el: HtmlElement | None) -> HtmlElement:
     """A copy of the post without its title and furniture (byline, stamps, share bars)."""
     props = _scoped(el, "articleBody")
@@ -270,7 +288,9 @@ def _body_of(el: HtmlElement, title_el: HtmlElement | None) -> HtmlElement:
             continue
         if orig is title_el:
             doomed.append(node)
-        elif node.tag in ("header", "footer", "time", "button", "script", "style", "meta"):
+        elif node.tag in ("header", "footer", "button", "script", "style", "meta"):
+            doomed.append(node)
+        elif node.tag == "time" and not _in_running_text(orig, el):
             doomed.append(node)
         elif _has_class(node, _FURNITURE) and len(node.text_content()) < 300:
             doomed.append(node)

@@ -14,7 +14,13 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from reader.errors import ParseError
-from reader.liveblog._common import RawUpdate, clean_space, headline_from_text, key_aliases
+from reader.liveblog._common import (
+    RawUpdate,
+    clean_space,
+    headline_from_text,
+    key_aliases,
+    normalize_for_compare,
+)
 from reader.liveblog._jsonld import BlogInfo, read_jsonld
 from reader.liveblog._layers import adapter_updates, generic_updates, microdata_updates
 from reader.liveblog._merge import merge_layers
@@ -172,10 +178,15 @@ def _visible_layer(
     if not structured or not visible:
         return visible
     known: set[str] = set()
+    titles: set[str] = set()
     for update in structured:
         known |= update.aliases | key_aliases(update.key)
-    if any((update.aliases | key_aliases(update.key)) & known for update in visible):
-        return visible
+        titles.add(normalize_for_compare(update.title).lower())
+    for update in visible:
+        if (update.aliases | key_aliases(update.key)) & known:
+            return visible
+        if update.title and normalize_for_compare(update.title).lower() in titles:
+            return visible
     return []
 
 

@@ -274,3 +274,18 @@ def test_mangled_pages_never_crash() -> None:
             extract_liveblog(bytes(data), url="https://x.example/a")
         except ParseError:
             pass
+
+
+def test_dcr_style_anonymous_classes_block_ids_and_id_less_jsonld() -> None:
+    page = extract("dcr_style.html", url="https://sport.example/live/final")
+    assert [e.key for e in page.entries] == ["b-9", "b-3"]  # JSON-LD matched by title
+    saved, walk_out = page.entries
+    assert saved.authors == ("Lena Fischer", "Marco Bianchi")
+    assert walk_out.authors == ("Lena Fischer",)  # "at 16:01" is not a name
+    assert walk_out.pinned and not saved.pinned
+    # A time inside the prose stays in the text; the post's own stamp does not.
+    assert saved.text == (
+        "Three championship points saved in a row, the last at 17:39 with a forehand winner."
+    )
+    assert saved.published == utc("2025-07-13T17:40:00+01:00")
+    assert page.warnings == ()
