@@ -12,7 +12,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -63,13 +63,14 @@ def search_entries(
     if compiled.match is None:
         return _filtered_only(connection, compiled, limit, offset)
     window = max(CANDIDATES, offset + limit)
-    rows = _candidates(connection, compiled, window + 1)
+    restriction = _restrictions(connection, compiled)
+    rows = _candidates(connection, compiled, restriction.conditions, window + 1)
     complete = len(rows) <= window
     rows = rows[:window]
     if complete:
         total, estimate = len(rows), False
     else:
-        total, estimate = _extrapolate(connection, rows), True
+        total, estimate = _extrapolate(connection, rows, restriction), True
         if total <= EXACT_COUNT_BELOW and not compiled.conditions:
             total, estimate = _count_fts(connection, compiled.match), False
     if order == "date":
@@ -83,22 +84,32 @@ def search_entries(
     return SearchResults(total, estimate, tuple(hits), compiled.terms)
 
 
-def _id_bounds(connection: Connection, compiled: CompiledQuery) -> list[Any]:
-    """Exact bounds on the index's rowids implied by date filters, read from the date index."""
-    bounds: list[Any] = []
+@dataclass(frozen=True)
+class _Restriction:
+    """Conditions for the index join, and the entry id range they allow (None: open)."""
+
+    conditions: list[Any]
+    lowest_id: int | None = None
+    highest_id: int | None = None
+
+
+def _id_bounds(connection: Connection, compiled: CompiledQuery) -> tuple[int | None, int | None]:
+    """Exact bounds on entry ids implied by date filters, read from the date index."""
+    lowest: int | None = None
+    highest: int | None = None
     if compiled.after is not None:
-        lowest = connection.exec_driver_sql(
+        found = connection.exec_driver_sql(
             "SELECT min(id) FROM entries INDEXED BY ix_entries_sort WHERE sort_time >= ?",
             (compiled.after,),
         ).scalar()
-        bounds.append(fts_table.c.rowid >= (lowest if lowest is not None else 1 << 62))
+        lowest = int(found) if found is not None else 1 << 62
     if compiled.before is not None:
-        highest = connection.exec_driver_sql(
+        found = connection.exec_driver_sql(
             "SELECT max(id) FROM entries INDEXED BY ix_entries_sort WHERE sort_time < ?",
             (compiled.before,),
         ).scalar()
-        bounds.append(fts_table.c.rowid <= (highest if highest is not None else -1))
-    return bounds
+        highest = int(found) if found is not None else -1
+    return lowest, highest
 
 
 def _few_filtered_ids(connection: Connection, conditions: Sequence[Any]) -> list[int] | None:
@@ -112,7 +123,7 @@ def _few_filtered_ids(connection: Connection, conditions: Sequence[Any]) -> list
 
 def _restrictions(
     connection: Connection, compiled: CompiledQuery, *, unread_only: bool = False
-) -> list[Any]:
+) -> _Restriction:
     """Conditions on the index join: the filters, narrowed to an id list or id range."""
     conditions = list(compiled.conditions)
     if unread_only:
@@ -120,19 +131,24 @@ def _restrictions(
     few = _few_filtered_ids(connection, conditions)
     if few is not None:
         if not few:
-            return [false()]
+            return _Restriction([false()])
         # Reading only the id range the filtered entries span, and checking membership in a
         # list rather than re-running the MATCH per id ("+ 0" keeps it a plain filter).
-        return [
-            fts_table.c.rowid.between(min(few), max(few)),
-            (fts_table.c.rowid + 0).in_(
-                select(literal_column("value")).select_from(func.json_each(json.dumps(few)))
-            ),
-        ]
-    bounds = _id_bounds(connection, compiled)
+        members: Any = select(literal_column("value")).select_from(func.json_each(json.dumps(few)))
+        return _Restriction(
+            [fts_table.c.rowid.between(min(few), max(few)), (fts_table.c.rowid + 0).in_(members)],
+            min(few),
+            max(few),
+        )
+    lowest, highest = _id_bounds(connection, compiled)
     if unread_only:
-        bounds.append(fts_table.c.rowid >= _oldest_unread_id(connection))
-    return [*conditions, *bounds]
+        oldest_unread = _oldest_unread_id(connection)
+        lowest = oldest_unread if lowest is None else max(lowest, oldest_unread)
+    if lowest is not None:
+        conditions.append(fts_table.c.rowid >= lowest)
+    if highest is not None:
+        conditions.append(fts_table.c.rowid <= highest)
+    return _Restriction(conditions, lowest, highest)
 
 
 def _oldest_unread_id(connection: Connection) -> int:
@@ -145,14 +161,14 @@ def _oldest_unread_id(connection: Connection) -> int:
 
 
 def _candidates(
-    connection: Connection, compiled: CompiledQuery, count: int
+    connection: Connection, compiled: CompiledQuery, restrictions: Sequence[Any], count: int
 ) -> list[tuple[int, float, int]]:
     """(id, bm25, sort_time) of the newest `count` matches that pass the filters."""
     assert compiled.match is not None
     query = (
         select(fts_table.c.rowid, _bm25(), entries.c.sort_time)
         .select_from(fts_table.join(entries, entries.c.id == fts_table.c.rowid))
-        .where(match_clause(compiled.match), *_restrictions(connection, compiled))
+        .where(match_clause(compiled.match), *restrictions)
         .order_by(fts_table.c.rowid.desc())
         .limit(count)
     )
@@ -174,18 +190,23 @@ def _count(connection: Connection, compiled: CompiledQuery, *, unread_only: bool
         .select_from(fts_table.join(entries, entries.c.id == fts_table.c.rowid))
         .where(
             match_clause(compiled.match),
-            *_restrictions(connection, compiled, unread_only=unread_only),
+            *_restrictions(connection, compiled, unread_only=unread_only).conditions,
         )
     )
     return int(connection.execute(counted).scalar() or 0)
 
 
-def _extrapolate(connection: Connection, rows: Sequence[tuple[int, float, int]]) -> int:
-    """Estimate all matches from how densely the newest ones fill their id range."""
-    newest_id = int(connection.execute(select(func.max(entries.c.id))).scalar() or 0)
+def _extrapolate(
+    connection: Connection, rows: Sequence[tuple[int, float, int]], restriction: _Restriction
+) -> int:
+    """Estimate all matches from how densely the newest ones fill their part of the id range."""
+    highest = restriction.highest_id
+    if highest is None:
+        highest = int(connection.execute(select(func.max(entries.c.id))).scalar() or 0)
+    lowest = restriction.lowest_id or 1
     oldest_candidate = min(row[0] for row in rows)
-    span = max(1, newest_id - oldest_candidate + 1)
-    return max(len(rows), round(len(rows) * newest_id / span))
+    covered = max(1, highest - oldest_candidate + 1)
+    return max(len(rows), round(len(rows) * max(1, highest - lowest + 1) / covered))
 
 
 def _scores(rows: Sequence[tuple[int, float, int]], now: float) -> dict[int, float]:
@@ -353,7 +374,7 @@ def matching_entry_ids(
     newest = (
         select(fts_table.c.rowid.label("id"), entries.c.sort_time.label("sort_time"))
         .select_from(fts_table.join(entries, entries.c.id == fts_table.c.rowid))
-        .where(match_clause(compiled.match), *_restrictions(connection, compiled))
+        .where(match_clause(compiled.match), *_restrictions(connection, compiled).conditions)
         .order_by(fts_table.c.rowid.desc())
         .limit(window)
         .subquery()
