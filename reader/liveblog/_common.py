@@ -63,6 +63,10 @@ class RawUpdate:
     aliases: set[str] = field(default_factory=set)
     clock: tuple[int, int] | None = None  # a wall-clock-only time ("14:05"), to be dated
     body_layer: str = ""  # which layer the body came from (DOM bodies beat JSON-LD text)
+    # The JSON-LD body a DOM body displaced: still the source of `text`, because it is there
+    # on every poll while the visible post may scroll out of a windowed page.
+    jsonld_html: str | None = None
+    jsonld_text: str | None = None
 
 
 def clean_space(text: str) -> str:

@@ -32,6 +32,8 @@ def _absorb(into: RawUpdate, other: RawUpdate) -> None:
     if _has_body(other) and (
         not _has_body(into) or (other.layer in _DOM_LAYERS and into.body_layer == "jsonld")
     ):
+        if into.body_layer == "jsonld":
+            into.jsonld_html, into.jsonld_text = into.body_html, into.body_text
         into.body_html, into.body_text, into.body_layer = (
             other.body_html,
             other.body_text,

@@ -48,6 +48,7 @@ _WEAK_MARKERS = re.compile(
 )
 # Characters XML (and so lxml) refuses; stripped so no tree operation can trip on them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_TRUNCATED = re.compile(r"(?:\u2026|\.\.\.|\[\.\.\.\])\s*$")
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.I)
 
 
@@ -124,17 +125,29 @@ def _date_clocks(updates: list[RawUpdate], reference: datetime, tz: tzinfo) -> N
         update.published = when
 
 
+def _render(body_html: str | None, body_text: str | None, url: str) -> tuple[str, str]:
+    """(sanitized html, plain text) of a body given as HTML or as plain text."""
+    if body_html:
+        safe = sanitize_html(body_html, base_url=url)
+        return safe, html_to_text(safe)
+    if body_text:
+        safe = plain_text_to_html(body_text)
+        text = clean_space(body_text) if "\n" not in body_text else html_to_text(safe)
+        return safe, text
+    return "", ""
+
+
 def _finish(update: RawUpdate, blog: BlogInfo, base_url: str) -> ParsedEntry:
     """Sanitize the merged update once and turn it into the public value."""
     url = update.url or base_url
-    if update.body_html:
-        safe = sanitize_html(update.body_html, base_url=url)
-        text = html_to_text(safe)
-    elif update.body_text:
-        safe = plain_text_to_html(update.body_text)
-        text = clean_space(update.body_text) if "\n" not in update.body_text else html_to_text(safe)
-    else:
-        safe, text = "", ""
+    safe, text = _render(update.body_html, update.body_text, url)
+    if update.jsonld_html or update.jsonld_text:
+        # Text from the JSON-LD body whenever the page has one: it is served on every
+        # poll, while the visible post (with its captions and embeds) may drop out of a
+        # windowed page, and switching sources would read as an edit.
+        structured_text = _render(update.jsonld_html, update.jsonld_text, url)[1]
+        if structured_text and not _TRUNCATED.search(structured_text):
+            text = structured_text
     images = list(image_urls(safe)) if "<img" in safe else []
     images += [u for u in update.image_urls if u not in images]
     title = update.title

@@ -283,9 +283,10 @@ def test_dcr_style_anonymous_classes_block_ids_and_id_less_jsonld() -> None:
     assert saved.authors == ("Lena Fischer", "Marco Bianchi")
     assert walk_out.authors == ("Lena Fischer",)  # "at 16:01" is not a name
     assert walk_out.pinned and not saved.pinned
-    # A time inside the prose stays in the text; the post's own stamp does not.
-    assert saved.text == (
-        "Three championship points saved in a row, the last at 17:39 with a forehand winner."
-    )
+    # A time inside the prose stays in the body; the post's own stamp does not.
+    assert ">17:39</time> with a forehand winner" in saved.html
+    assert "17.40 BST" not in saved.html
+    # The text comes from the JSON-LD body, which every poll carries.
+    assert saved.text == "Three championship points saved in a row."
     assert saved.published == utc("2025-07-13T17:40:00+01:00")
     assert page.warnings == ()

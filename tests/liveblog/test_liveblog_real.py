@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.liveblog import extract_liveblog, looks_like_liveblog
+from reader.liveblog import StoredUpdate, diff_updates, extract_liveblog, looks_like_liveblog
 from reader.timeparse import format_utc
 from reader.types import ParsedPage
 
@@ -71,3 +71,19 @@ def test_express_keeps_its_bylines_and_images() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_real_pages_look_like_live_blogs(name: str) -> None:
     assert looks_like_liveblog(gzip.decompress((REAL / name).read_bytes()))
+
+
+def test_mirror_post_leaving_the_visible_window_is_not_an_edit() -> None:
+    """Only the newest 30 posts are in the HTML; all 428 are in JSON-LD. A post that
+    scrolls out of the HTML must keep the same text, or every poll would invent edits."""
+    name = "TheMirror_2024_08_05.html.gz"
+    html = gzip.decompress((REAL / name).read_bytes()).decode("utf-8")
+    start = html.index('<div class="live-event-entries">')
+    without_visible = html[:start] + html[html.index("</article>", start) :]
+    url = EXPECTED[name]["page_url"]
+    full = parsed(name)
+    stored = [StoredUpdate(e.key, e.title, e.text, e.published, False, 0) for e in full.entries]
+    thinner = extract_liveblog(without_visible, url=url)
+    assert len(thinner.entries) == len(full.entries)
+    diff = diff_updates(stored, thinner)
+    assert diff.edited == () and diff.new == () and diff.withdrawn == ()
