@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 
 from reader.liveblog._common import RawUpdate, key_aliases, normalize_for_compare
 
 _DOM_LAYERS = ("microdata", "html", "generic")
+# How far apart two layers' times for one id-less update may be and still match.
+_TITLE_MATCH_SLACK = timedelta(minutes=10)
 
 
 def _has_body(update: RawUpdate) -> bool:
@@ -46,15 +49,25 @@ def _absorb(into: RawUpdate, other: RawUpdate) -> None:
         into.key = other.key
 
 
+def _synthetic(key: str) -> bool:
+    """True for keys we made up (no publisher id): such updates are matched by title."""
+    return not key or key.startswith("jsonld-")
+
+
+def _same_time(a: datetime | None, b: datetime | None) -> bool:
+    return a is None or b is None or abs(a - b) <= _TITLE_MATCH_SLACK
+
+
 def merge_layers(layers: list[list[RawUpdate]]) -> list[RawUpdate]:
     """One update per publisher id across all layers, in first-seen order.
 
     An id seen twice within one layer is a pinned post shown twice: one update, pinned.
-    Updates without any id are matched on their title and time instead.
+    Updates without any id are matched on their title (and a compatible time) instead.
     """
     merged: list[RawUpdate] = []
     by_alias: dict[str, RawUpdate] = {}
-    by_title: dict[tuple[str, object], RawUpdate] = {}
+    # Only id-less updates are indexed by title, so pages with ids never pay for it.
+    by_title: dict[str, list[RawUpdate]] = {}
     for layer in layers:
         seen_in_layer: set[int] = set()
         for raw in layer:
@@ -62,13 +75,13 @@ def merge_layers(layers: list[list[RawUpdate]]) -> list[RawUpdate]:
                 raw.body_layer = raw.layer
             aliases = set(raw.aliases) | (key_aliases(raw.key) if raw.key else set())
             target = next((by_alias[a] for a in aliases if a in by_alias), None)
-            title_key = (normalize_for_compare(raw.title).lower(), raw.published)
-            if target is None and raw.title and (not raw.key or raw.key.startswith("jsonld-")):
-                target = by_title.get(title_key)
-            if target is None and raw.title and raw.key:
-                candidate = by_title.get(title_key)
-                if candidate is not None and candidate.key.startswith("jsonld-"):
-                    target = candidate
+            if target is None and by_title and raw.title:
+                for candidate in by_title.get(normalize_for_compare(raw.title).lower(), []):
+                    if _same_time(candidate.published, raw.published) and (
+                        _synthetic(raw.key) or _synthetic(candidate.key)
+                    ):
+                        target = candidate
+                        break
             if target is None:
                 merged.append(raw)
                 target = raw
@@ -80,10 +93,8 @@ def merge_layers(layers: list[list[RawUpdate]]) -> list[RawUpdate]:
             seen_in_layer.add(id(target))
             for alias in target.aliases | ({target.key} if target.key else set()):
                 by_alias.setdefault(alias, target)
-            if target.title:
-                by_title.setdefault(
-                    (normalize_for_compare(target.title).lower(), target.published), target
-                )
+            if target is raw and _synthetic(raw.key) and raw.title:
+                by_title.setdefault(normalize_for_compare(raw.title).lower(), []).append(raw)
     for update in merged:
         if not update.key:
             update.key = _content_key(update)

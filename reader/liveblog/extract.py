@@ -191,15 +191,13 @@ def _visible_layer(
     if not structured or not visible:
         return visible
     known: set[str] = set()
-    titles: set[str] = set()
     for update in structured:
         known |= update.aliases | key_aliases(update.key)
-        titles.add(normalize_for_compare(update.title).lower())
-    for update in visible:
-        if (update.aliases | key_aliases(update.key)) & known:
-            return visible
-        if update.title and normalize_for_compare(update.title).lower() in titles:
-            return visible
+    if any((update.aliases | key_aliases(update.key)) & known for update in visible):
+        return visible
+    titles = {normalize_for_compare(u.title).lower() for u in structured if u.title}
+    if any(u.title and normalize_for_compare(u.title).lower() in titles for u in visible):
+        return visible
     return []
 
 
