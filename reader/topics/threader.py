@@ -188,7 +188,7 @@ class Threader:
 
     def split(self, thread_id: int, doc_ids: list[str] | tuple[str, ...]) -> int:
         """Move `doc_ids` out of a thread into a new one; returns the new thread's id."""
-        source = self._threads[self._resolve(thread_id)]
+        source = self._thread(thread_id)
         new = self._threads[self._new_thread()]
         for doc_id in doc_ids:
             if doc_id not in source.members:
@@ -199,9 +199,11 @@ class Threader:
 
     def merge(self, a: int, b: int) -> int:
         """Fold thread `b` into thread `a`; returns the surviving id (`a`)."""
-        keep, gone = self._threads[self._resolve(a)], self._threads[self._resolve(b)]
+        keep, gone = self._thread(a), self._thread(b)
         if keep is gone:
             return keep.id
+        if gone.active and not keep.active:
+            keep.active = True  # the story is live again; its centroid restarts from `gone`
         for doc_id in list(gone.members):
             self._join_known(doc_id, keep)
         keep.moved_out.extend(gone.moved_out)
@@ -213,7 +215,7 @@ class Threader:
 
     def label(self, thread_id: int) -> str:
         """A short readable label: the headline of the entry most central to the thread."""
-        thread = self._threads[self._resolve(thread_id)]
+        thread = self._thread(thread_id)
         if thread.label is None:
             thread.label = self._compute_label(thread)
         return thread.label
@@ -244,13 +246,16 @@ class Threader:
     # ----------------------------------------------------------------- internals
 
     def _resolve(self, thread_id: int) -> int:
+        """Follow merges to the surviving id (which may not exist yet when restoring)."""
         while thread_id in self._merged_into:
             thread_id = self._merged_into[thread_id]
-        if thread_id not in self._threads and thread_id >= self._next_id:
-            return thread_id  # an id being restored
-        if thread_id not in self._threads:
-            raise KeyError(f"no thread {thread_id}")
         return thread_id
+
+    def _thread(self, thread_id: int) -> _Thread:
+        thread = self._threads.get(self._resolve(thread_id))
+        if thread is None:
+            raise KeyError(f"no thread {thread_id}")
+        return thread
 
     def _new_thread(self) -> int:
         thread_id = self._next_id

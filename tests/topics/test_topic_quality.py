@@ -1,7 +1,8 @@
 """Threading quality on the labelled sets, with one setting for all data.
 
-The floors sit a little under the scores reached (see scripts/score_threads.py), so a
-change that makes threading worse fails here.
+The floors sit a little under the scores reached (seed 0.77, Mirror 0.69 B-cubed F1; see
+scripts/score_threads.py), so a change that makes threading worse fails here. The brief's
+seed target (0.90) is not met: see the report for why.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / ".." / "shared" / "fixtures"
 
 SEED_FLOOR = 0.75
-MIRROR_FLOOR = 0.66
+MIRROR_FLOOR = 0.67
 
 
 def _scoring() -> ModuleType:

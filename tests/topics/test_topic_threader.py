@@ -156,3 +156,14 @@ def test_read_jsonl_reports_the_bad_line(tmp_path: Path) -> None:
     path.write_text('{"id": "a"}\n{not json\n', encoding="utf-8")
     with pytest.raises(InvalidInput, match="line 2"):
         read_jsonl(path)
+
+
+def test_restoring_thread_ids_in_any_order() -> None:
+    threader = Threader()
+    threader.assign_to(ELECTION[0], 10)
+    threader.assign_to(QUAKE[0], 3)  # lower than an id already restored
+    threader.assign_to(QUAKE[1], 3)
+    assert threader.assign(QUAKE[2]) == 3
+    assert threader.assign(doc("n", "Fußball Bundesliga Tabelle", "Bayern", 3)) == 11
+    with pytest.raises(KeyError):
+        threader.label(99)
