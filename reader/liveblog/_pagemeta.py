@@ -21,11 +21,17 @@ _OLDER_TEXT = re.compile(
     r"|\bshow\s+(?:more|older|earlier)\b|\bnext\s+page\b",
     re.I,
 )
-_SUMMARY_XPATH = (
-    "//*[contains(@class,'key-points') or contains(@class,'keypoints') or contains(@class,"
-    "'key-events') or contains(@class,'live-summary') or contains(@class,'summary')"
-    " or contains(@class,'lead-entry')"
-    " or contains(@data-testid,'key-points') or contains(@data-testid,'summary')]"
+# Summaries first, then key-event lists (links to posts) when there is no summary.
+_SUMMARY_XPATHS = (
+    "//*[contains(@class,'key-points') or contains(@class,'keypoints')"
+    " or contains(@class,'live-summary') or contains(@class,'summary')"
+    " or contains(@class,'lead-entry') or contains(@data-testid,'key-points')"
+    " or contains(@data-testid,'summary')]",
+    "//*[contains(@class,'key-events') or contains(@class,'keyevents')]",
+)
+_INSIDE_POST = (
+    "ancestor::*[@itemprop='liveBlogUpdate' or @data-post-id or @data-block-id"
+    " or @data-entry-id or (self::article and @id)]"
 )
 _STANDFIRST_XPATH = (
     "//*[contains(@class,'standfirst') or contains(@class,'sub-headline') or contains(@class,"
@@ -71,12 +77,12 @@ def page_standfirst(doc: HtmlElement, blog: BlogInfo) -> str:
 
 def page_summary_html(doc: HtmlElement, base_url: str) -> str:
     """The blog's summary or key points, sanitized; "" when the page has none."""
-    for found in doc.xpath(_SUMMARY_XPATH):
-        if found.xpath("ancestor::article") or len(clean_space(found.text_content())) < 20:
-            continue
-        return sanitize_html(
-            lxml_html.tostring(found, encoding="unicode", with_tail=False), base_url=base_url
-        )
+    for xpath in _SUMMARY_XPATHS:
+        for found in doc.xpath(xpath):
+            if len(clean_space(found.text_content())) < 20 or found.xpath(_INSIDE_POST):
+                continue
+            html = lxml_html.tostring(found, encoding="unicode", with_tail=False)
+            return sanitize_html(html, base_url=base_url)
     return ""
 
 

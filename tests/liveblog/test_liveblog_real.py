@@ -55,6 +55,7 @@ def test_mirror_prefers_per_post_bylines_over_the_copied_blog_authors() -> None:
     # JSON-LD lists all four blog authors on every update; the post shows its own.
     assert by_key["751105"].authors == ("Antony Clements-Thrower",)
     assert by_key["751105"].text.startswith('Local reporters have said a "loud bang" was heard')
+    assert page.summary_html.startswith("<div><p>Counter protesters have gathered")
     # An AMP image in the visible post becomes an absolute image URL.
     assert any("article33400927" in url for url in by_key["751101"].image_urls)
 
