@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self._last_terms: tuple[str, ...] = ()
         self._expanded_threads: set[int] = set()
         self._first_snapshot = True
+        self._splitter_restored = False
 
         # Models.
         self.sources_model = SourcesModel(icon, self)
@@ -163,7 +164,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setStretchFactor(2, 3)
-        self.splitter.setSizes([250, 450, 580])
+        self.splitter.setSizes([270, 500, 600])
 
         self.welcome = WelcomeView(self, demo_available=demo_available)
         self.pages = QStackedWidget(self)
@@ -378,8 +379,14 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(1, 140)
-        header.resizeSection(2, 90)
+        metrics = self.entries_view.fontMetrics()
+        bold = self.entries_view.font()
+        bold.setBold(True)
+        from PySide6.QtGui import QFontMetrics
+
+        time_width = QFontMetrics(bold).horizontalAdvance("Wed 30 Sep 2099") + 12
+        header.resizeSection(1, max(140, metrics.horizontalAdvance("M") * 12))
+        header.resizeSection(2, time_width)
         header.setMinimumSectionSize(60)
         self.entries_view.selectionModel().currentChanged.connect(self._on_entries_current_changed)
         if model is self.thread_model:
@@ -766,9 +773,6 @@ class MainWindow(QMainWindow):
         geometry = self.settings.window_state("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        splitter = self.settings.window_state("splitter")
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
         state = self.settings.window_state("state")
         if state is not None:
             self.restoreState(state)
@@ -778,6 +782,15 @@ class MainWindow(QMainWindow):
         self.settings.set_window_state("splitter", self.splitter.saveState())
         self.settings.set_window_state("state", self.saveState())
         self.settings.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._splitter_restored:
+            # Restored once the window has its real size, so the panes keep their widths.
+            self._splitter_restored = True
+            splitter = self.settings.window_state("splitter")
+            if splitter is not None:
+                self.splitter.restoreState(splitter)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_window_state()

@@ -35,7 +35,7 @@ from ui.workers import TaskRunner
 AnyIndex = QModelIndex | QPersistentModelIndex
 THREAD_LIMIT = 1000
 CHILD_PAGE = 100
-_NO_PARENT = -1
+_NO_PARENT = 0  # internalId of thread rows; entry rows store thread row + 1
 
 
 @dataclass
@@ -111,13 +111,15 @@ class ThreadedEntriesModel(QAbstractItemModel):
             return QModelIndex()
         if not parent.isValid():
             return self.createIndex(row, column, _NO_PARENT)
-        return self.createIndex(row, column, parent.row())
+        return self.createIndex(row, column, parent.row() + 1)
 
     def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         if not index.isValid():
             return QModelIndex()
-        thread_row = index.internalId()
-        if thread_row == _NO_PARENT or thread_row >= len(self._nodes):
+        if index.internalId() == _NO_PARENT:
+            return QModelIndex()
+        thread_row = index.internalId() - 1
+        if thread_row >= len(self._nodes):
             return QModelIndex()
         return self.createIndex(thread_row, 0, _NO_PARENT)
 
@@ -211,7 +213,7 @@ class ThreadedEntriesModel(QAbstractItemModel):
             if not 0 <= index.row() < len(self._nodes):
                 return None
             return self._thread_data(self._nodes[index.row()].thread, index.column(), role)
-        parent_row = index.internalId()
+        parent_row = index.internalId() - 1
         if not 0 <= parent_row < len(self._nodes):
             return None
         children = self._nodes[parent_row].children
@@ -283,7 +285,7 @@ class ThreadedEntriesModel(QAbstractItemModel):
     def entry_at(self, index: AnyIndex) -> EntryRow | None:
         if not index.isValid() or self._is_thread(index):
             return None
-        parent_row = index.internalId()
+        parent_row = index.internalId() - 1
         children = self._nodes[parent_row].children
         return children[index.row()] if 0 <= index.row() < len(children) else None
 

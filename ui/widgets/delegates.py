@@ -46,9 +46,9 @@ class SourceDelegate(QStyledItemDelegate):
         metrics = QFontMetrics(small)
         reserved = 0
         if unread:
-            reserved += metrics.horizontalAdvance(str(unread)) + 18
+            reserved += metrics.horizontalAdvance(str(unread)) + 26
         if live:
-            reserved += metrics.horizontalAdvance("LIVE") + 18
+            reserved += metrics.horizontalAdvance("LIVE") + 24
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         if unread:

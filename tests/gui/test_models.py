@@ -1,0 +1,164 @@
+"""Every model passes qtmodeltester; the entry list pages lazily and merges changes by id."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QModelIndex, Qt
+from sqlalchemy import update
+
+from reader.core import Archive
+from reader.store.schema import entries, threads
+from reader.types import EntryId, SearchHit, SearchResults
+from tests.gui.conftest import add_entries
+from ui.models.entries import EntryListModel, EntryQuery
+from ui.models.rows import ENTRY_ID_ROLE, IS_THREAD_ROLE, READ_ROLE
+from ui.models.search import SearchResultsModel
+from ui.models.sources import LIVE_ROLE, NODE_KIND_ROLE, SourcesModel, read_snapshot
+from ui.models.threads import ThreadedEntriesModel
+
+
+def _load_all(model: EntryListModel) -> None:
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+
+
+def test_flat_model_passes_modeltester(qtmodeltester, archive: Archive) -> None:
+    model = EntryListModel(archive, page_size=10)
+    model.fetchMore(QModelIndex())
+    qtmodeltester.check(model, force_py=True)
+    assert model.rowCount() >= 10  # the tester itself asks for more pages
+
+
+def test_flat_model_pages_through_everything_newest_first(archive: Archive) -> None:
+    model = EntryListModel(archive, page_size=7)
+    _load_all(model)
+    ids = [model.data(model.index(row, 0), ENTRY_ID_ROLE) for row in range(model.rowCount())]
+    assert len(ids) == 43 == len(set(ids))
+    times = [model.entry_row(row).sort_time for row in range(model.rowCount())]
+    assert times == sorted(times, reverse=True)
+    assert model.is_exhausted()
+
+
+def test_flat_model_filters_in_sql(archive: Archive) -> None:
+    science = next(s for s in archive.sources() if s.title == "Science")
+    model = EntryListModel(archive)
+    model.set_query(EntryQuery(source_ids=(science.id,)))
+    _load_all(model)
+    assert model.rowCount() == 5
+    assert {model.entry_row(r).source_title for r in range(5)} == {"Science"}
+    model.set_query(EntryQuery(order="oldest"))
+    model.fetchMore(QModelIndex())
+    first, second = model.entry_row(0), model.entry_row(1)
+    assert first is not None and second is not None and first.sort_time <= second.sort_time
+
+
+def test_flat_model_inserts_new_rows_where_they_sort(qtbot, archive: Archive) -> None:
+    world = next(s for s in archive.sources() if s.title == "World")
+    model = EntryListModel(archive)
+    _load_all(model)
+    before = model.rowCount()
+    new_ids = add_entries(
+        archive, world.id, 2, prefix="Late", start=datetime(2030, 1, 1, tzinfo=UTC)
+    )
+    from ui.models.entries import load_rows
+
+    with qtbot.waitSignal(model.rowsInserted):
+        model.apply_rows(load_rows(archive, archive.entries_by_ids(new_ids)))
+    assert model.rowCount() == before + 2
+    assert model.data(model.index(0, 0), ENTRY_ID_ROLE) == new_ids[1]
+    assert model.row_for_entry(new_ids[0]) == 1
+
+
+def test_flat_model_shows_flag_changes_by_id(qtbot, archive: Archive) -> None:
+    model = EntryListModel(archive)
+    model.fetchMore(QModelIndex())
+    entry_id = model.data(model.index(3, 0), ENTRY_ID_ROLE)
+    assert model.data(model.index(3, 0), Qt.ItemDataRole.FontRole).bold()
+    with qtbot.waitSignal(model.dataChanged):
+        model.set_flags([entry_id], read=True)
+    assert model.data(model.index(3, 0), READ_ROLE) is True
+    assert model.data(model.index(3, 0), Qt.ItemDataRole.FontRole) is None
+
+
+def _make_threads(archive: Archive) -> list[int]:
+    ids = [e.id for e in archive.entries(order="oldest")]
+    with archive.writing() as connection:
+        thread_ids = []
+        for label, start in (("Ceasefire talks", 0), ("Science news", 20)):
+            thread_ids.append(
+                connection.execute(
+                    threads.insert().values(label=label, created=0, last_activity=start + 1)
+                ).inserted_primary_key[0]
+            )
+        connection.execute(
+            update(entries).where(entries.c.id.in_(ids[:20])).values(thread_id=thread_ids[0])
+        )
+        connection.execute(
+            update(entries).where(entries.c.id.in_(ids[20:30])).values(thread_id=thread_ids[1])
+        )
+    return thread_ids
+
+
+def test_threaded_model_passes_modeltester(qtmodeltester, archive: Archive) -> None:
+    _make_threads(archive)
+    model = ThreadedEntriesModel(archive)
+    model.load()
+    assert model.rowCount() == 2
+    first = model.index(0, 0)
+    assert model.data(first, IS_THREAD_ROLE) is True
+    assert model.hasChildren(first) and model.canFetchMore(first)
+    model.fetchMore(first)
+    assert model.rowCount(first) == model.thread_at(0).size
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_threaded_model_counts_unread_as_entries_are_read(archive: Archive) -> None:
+    _make_threads(archive)
+    model = ThreadedEntriesModel(archive)
+    model.load()
+    first = model.index(0, 0)
+    model.fetchMore(first)
+    child = model.index(0, 0, first)
+    entry_id = model.data(child, ENTRY_ID_ROLE)
+    unread_before = model.thread_at(0).unread
+    model.set_flags([entry_id], read=True)
+    assert model.thread_at(0).unread == unread_before - 1
+    assert model.index_of_entry(entry_id) == child
+
+
+def test_sources_model_passes_modeltester(qtmodeltester, archive: Archive) -> None:
+    archive.save_search("Ceasefire", "ceasefire")
+    model = SourcesModel()
+    model.set_snapshot(read_snapshot(archive))
+    qtmodeltester.check(model, force_py=True)
+    kinds = [model.data(model.index(r, 0), NODE_KIND_ROLE) for r in range(model.rowCount())]
+    assert kinds[:3] == ["all", "unread", "starred"]
+    assert "folder" in kinds and "liveblog" in kinds and "searches" in kinds
+    folder = model.index(kinds.index("folder"), 0)
+    assert model.data(model.index(0, 0, folder), Qt.ItemDataRole.DisplayRole) == "World"
+    live = model.index(kinds.index("liveblog"), 0)
+    assert model.data(live, LIVE_ROLE) is False
+
+
+def test_sources_model_updates_counts_in_place(qtbot, archive: Archive) -> None:
+    model = SourcesModel()
+    model.set_snapshot(read_snapshot(archive))
+    with qtbot.assertNotEmitted(model.modelReset):
+        reset = model.set_snapshot(read_snapshot(archive))
+    assert reset is False
+    archive.subscribe("https://example.invalid/new.xml", "feed", title="New")
+    with qtbot.waitSignal(model.modelReset):
+        assert model.set_snapshot(read_snapshot(archive)) is True
+
+
+def test_search_model_passes_modeltester(qtmodeltester) -> None:
+    model = SearchResultsModel()
+    hits = tuple(
+        SearchHit(EntryId(i), f"<mark>Cease</mark>fire {i}", f"snippet {i}", 1.0 / (i + 1))
+        for i in range(5)
+    )
+    model.set_results("ceasefire", SearchResults(5, False, hits, ("ceasefire",)))
+    qtmodeltester.check(model, force_py=True)
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.DisplayRole) == "Ceasefire 0"
+    assert model.terms() == ("ceasefire",)
