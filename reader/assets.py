@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from reader.errors import FetchError, ResponseTooLarge
 from reader.store.convert import now_epoch
@@ -411,6 +411,8 @@ def _record(
         return
     now = now_epoch()
     unused_files: list[str] = []
+    changes: list[dict[str, object]] = []
+    new_assets: list[dict[str, object]] = []
     with archive.writing() as connection:
         for outcome in outcomes:
             rows = waiting[outcome.url].rows
@@ -418,15 +420,17 @@ def _record(
                 used = False
                 for entry_id, _ in rows:
                     if entry_bytes[entry_id] + outcome.size > MAX_ENTRY_BYTES:
-                        _set(connection, entry_id, outcome.url, "skipped",
-                             error=f"the entry's images pass {MAX_ENTRY_BYTES // 1024**2} MB")
+                        reason = f"the entry's images pass {MAX_ENTRY_BYTES // 1024**2} MB"
+                        changes.append(_change(entry_id, outcome.url, "skipped", error=reason))
                         report.skipped += 1
                     else:
                         if not used:
-                            _ensure_asset_row(connection, outcome, now)
+                            new_assets.append(_asset_row(outcome, now))
                             used = True
                         entry_bytes[entry_id] += outcome.size
-                        _set(connection, entry_id, outcome.url, "cached", sha256=outcome.sha256)
+                        changes.append(
+                            _change(entry_id, outcome.url, "cached", sha256=outcome.sha256)
+                        )
                         report.cached += 1
                     report.entry_ids[entry_id] = None
                 if outcome.content_type:  # freshly downloaded (not reused)
@@ -435,7 +439,9 @@ def _record(
                         unused_files.append(outcome.sha256)
             elif outcome.skip_reason is not None:
                 for entry_id, _ in rows:
-                    _set(connection, entry_id, outcome.url, "skipped", error=outcome.skip_reason)
+                    changes.append(
+                        _change(entry_id, outcome.url, "skipped", error=outcome.skip_reason)
+                    )
                     report.skipped += 1
                     report.entry_ids[entry_id] = None
             else:
@@ -443,9 +449,14 @@ def _record(
                 for entry_id, previous in rows:
                     attempt = _attempts(previous) + 1
                     reason = f"{outcome.error} (attempt {attempt} of {MAX_ATTEMPTS})"
-                    _set(connection, entry_id, outcome.url, "failed", error=reason)
+                    changes.append(_change(entry_id, outcome.url, "failed", error=reason))
                     report.failed += 1
                     report.entry_ids[entry_id] = None
+        # executemany: one compiled statement for the whole batch (a refresh caches thousands).
+        if new_assets:
+            connection.execute(assets.insert().prefix_with("OR IGNORE"), new_assets)
+        if changes:
+            connection.execute(_UPDATE_IMAGE, changes)
         still_used = _referenced(connection, unused_files)
     for sha in unused_files:
         if sha not in still_used:
@@ -460,33 +471,35 @@ def _referenced(connection: Connection, shas: Sequence[str]) -> set[str]:
     )
 
 
-def _ensure_asset_row(connection: Connection, outcome: _Download, now: int) -> None:
-    connection.execute(
-        assets.insert()
-        .prefix_with("OR IGNORE")
-        .values(
-            sha256=outcome.sha256,
-            content_type=outcome.content_type or "application/octet-stream",
-            size=outcome.size,
-            fetched_at=now,
-        )
-    )
+def _asset_row(outcome: _Download, now: int) -> dict[str, object]:
+    return {
+        "sha256": outcome.sha256,
+        "content_type": outcome.content_type or "application/octet-stream",
+        "size": outcome.size,
+        "fetched_at": now,
+    }
 
 
-def _set(
-    connection: Connection,
-    entry_id: int,
-    url: str,
-    status: str,
-    *,
-    sha256: str | None = None,
-    error: str | None = None,
-) -> None:
-    connection.execute(
-        update(entry_images)
-        .where(entry_images.c.entry_id == entry_id, entry_images.c.url == url)
-        .values(status=status, sha256=sha256, error=error)
+_UPDATE_IMAGE = (
+    update(entry_images)
+    .where(
+        entry_images.c.entry_id == bindparam("b_entry_id"),
+        entry_images.c.url == bindparam("b_url"),
     )
+    .values(status=bindparam("b_status"), sha256=bindparam("b_sha256"), error=bindparam("b_error"))
+)
+
+
+def _change(
+    entry_id: int, url: str, status: str, *, sha256: str | None = None, error: str | None = None
+) -> dict[str, object]:
+    return {
+        "b_entry_id": entry_id,
+        "b_url": url,
+        "b_status": status,
+        "b_sha256": sha256,
+        "b_error": error,
+    }
 
 
 # -- reading the cache ------------------------------------------------------------------
