@@ -67,8 +67,13 @@ def _refresh_one(archive: Archive, fetcher: Fetcher, source_id: int, url: str) -
         image = html[start : html.find('"', start)]
         items.append(
             ParsedEntry(
-                key=e.id, kind="article", title=e.title, url=e.link, html=html,
-                text=html, image_urls=(image,),
+                key=e.id,
+                kind="article",
+                title=e.title,
+                url=e.link,
+                html=html,
+                text=html,
+                image_urls=(image,),
             )
         )
     with archive.writing() as connection:
@@ -102,23 +107,35 @@ def bench_images(sources: int, images: int) -> None:
     child.start()
     try:
         feeds: list[str] = receive.recv()
-        with tempfile.TemporaryDirectory() as folder, open_archive(folder) as archive, \
-                Fetcher() as fetcher:
-            ids = [int(archive.subscribe(url, "feed", title=f"F{n}").id) for n, url in
-                   enumerate(feeds)]
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            open_archive(folder) as archive,
+            Fetcher() as fetcher,
+        ):
+            ids = [
+                int(archive.subscribe(url, "feed", title=f"F{n}").id) for n, url in enumerate(feeds)
+            ]
             start = time.perf_counter()
             with ThreadPoolExecutor(max_workers=8) as pool:
-                list(pool.map(lambda pair: _refresh_one(archive, fetcher, *pair), zip(ids, feeds)))
+                list(
+                    pool.map(
+                        lambda pair: _refresh_one(archive, fetcher, *pair),
+                        zip(ids, feeds, strict=True),
+                    )
+                )
             refresh = time.perf_counter() - start
             start = time.perf_counter()
             report = cache_images(archive, fetcher=fetcher, max_workers=8)
             caching = time.perf_counter() - start
         total_mb = report.downloaded_bytes / 1024**2
-        print(f"refresh-like fetch+parse+store of {sources} feeds x {images} items: "
-              f"{refresh:.2f} s")
-        print(f"image caching: {report.cached} images, {total_mb:.1f} MB in {caching:.2f} s "
-              f"({report.cached / caching:.0f} images/s) = +{100 * caching / refresh:.0f} % "
-              "of the refresh (target < 50 %)")
+        print(
+            f"refresh-like fetch+parse+store of {sources} feeds x {images} items: {refresh:.2f} s"
+        )
+        print(
+            f"image caching: {report.cached} images, {total_mb:.1f} MB in {caching:.2f} s "
+            f"({report.cached / caching:.0f} images/s) = +{100 * caching / refresh:.0f} % "
+            "of the refresh (target < 50 %)"
+        )
         assert report.cached == sources * images, report
     finally:
         stop.set()
@@ -130,15 +147,20 @@ def bench_export(count: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         with open_archive(root / "a") as archive:
-            source_ids = [int(archive.subscribe(f"https://s{n}.example/feed", "feed",
-                                                title=f"Source {n}").id) for n in range(100)]
+            source_ids = [
+                int(archive.subscribe(f"https://s{n}.example/feed", "feed", title=f"Source {n}").id)
+                for n in range(100)
+            ]
             start = time.perf_counter()
             per_source = count // len(source_ids)
             for n, source_id in enumerate(source_ids):
                 items = [
                     ParsedEntry(
-                        key=f"{n}-{i}", kind="article", title=f"Headline {i} from source {n}",
-                        authors=("A. Writer",), published=now - timedelta(minutes=i),
+                        key=f"{n}-{i}",
+                        kind="article",
+                        title=f"Headline {i} from source {n}",
+                        authors=("A. Writer",),
+                        published=now - timedelta(minutes=i),
                         url=f"https://s{n}.example/{i}",
                         html=f"<p>Body of story {i}. " + "Some words here. " * 30 + "</p>",
                         text=f"Body of story {i}. " + "Some words here. " * 30,
@@ -147,25 +169,31 @@ def bench_export(count: int) -> None:
                 ]
                 with archive.writing() as connection:
                     insert_entries(connection, source_id, items, int(now.timestamp()))
-            print(f"seeded {per_source * len(source_ids)} entries in "
-                  f"{time.perf_counter() - start:.1f} s")
+            print(
+                f"seeded {per_source * len(source_ids)} entries in "
+                f"{time.perf_counter() - start:.1f} s"
+            )
             out = root / "export.json"
             before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             start = time.perf_counter()
             report = export_archive(archive, out, "json")
             elapsed = time.perf_counter() - start
             grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-            print(f"JSON export of {report.entries} entries: {elapsed:.2f} s "
-                  f"({out.stat().st_size / 1024**2:.0f} MB file, peak RSS grew by "
-                  f"{grown / 1024:.0f} MB; target < 30 s)")
+            print(
+                f"JSON export of {report.entries} entries: {elapsed:.2f} s "
+                f"({out.stat().st_size / 1024**2:.0f} MB file, peak RSS grew by "
+                f"{grown / 1024:.0f} MB; target < 30 s)"
+            )
             start = time.perf_counter()
             html = export_archive(archive, root / "site", "html")
             print(f"HTML export of {html.entries} entries: {time.perf_counter() - start:.2f} s")
         with open_archive(root / "b") as other:
             start = time.perf_counter()
             imported = import_json(other, out)
-            print(f"JSON import of {imported.entries_added} entries into an empty archive: "
-                  f"{time.perf_counter() - start:.2f} s")
+            print(
+                f"JSON import of {imported.entries_added} entries into an empty archive: "
+                f"{time.perf_counter() - start:.2f} s"
+            )
 
 
 def main() -> None:
