@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import ast
 import configparser
+import http.server
+import json
 import plistlib
 import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 import tomllib
 import venv
 import xml.etree.ElementTree as ElementTree
@@ -268,17 +272,19 @@ def test_install_script_installs_and_uninstalls_a_staged_tree(tmp_path: Path) ->
 
 # --- Slow: real builds ---------------------------------------------------------------------
 
+FIXTURES = ROOT / ".." / "shared" / "fixtures"
+QT_ALLOWED = {"QtCore", "QtGui", "QtWidgets", "QtNetwork", "QtSvg"}
 
-@pytest.fixture(scope="module")
-def source_self_test() -> measure_bundle.Timed:
-    """`--self-test` run from the source tree: a bundle can only be asked to do what it does."""
+
+def _require_self_test() -> None:
+    """Skip unless `--self-test` works from the source tree: a build can only be asked to do
+    what the source does."""
     command = [sys.executable, "-m", "ui.launcher", "--self-test"]
     result = measure_bundle.run_timed(command, cwd=ROOT)
     if measure_bundle.self_test_unsupported(result):
         pytest.skip("newsdesk --self-test is not implemented yet (unrecognized arguments)")
     if result.returncode != 0:
         pytest.skip(f"--self-test fails from the source tree too: {result.stderr[-300:]}")
-    return result
 
 
 def _copy_source(target: Path) -> Path:
@@ -294,21 +300,34 @@ def _copy_source(target: Path) -> Path:
     return target
 
 
-@pytest.mark.slow
-def test_wheel_installs_into_a_fresh_venv_and_runs(
-    tmp_path: Path, source_self_test: measure_bundle.Timed, capsys: pytest.CaptureFixture[str]
-) -> None:
-    source = _copy_source(tmp_path / "source")
-    wheels = tmp_path / "wheels"
+@pytest.fixture(scope="module")
+def wheel_install(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Build the wheel from a copy of the source and install it, non-editable, into a fresh
+    venv without system site-packages. Returns (wheel, the venv's `newsdesk` command)."""
+    work = tmp_path_factory.mktemp("wheel")
+    source = _copy_source(work / "source")
+    wheels = work / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), "."],
         cwd=source,
         check=True,
     )
     (wheel,) = wheels.glob("newsdesk-*.whl")
+    environment = work / "venv"
+    venv.create(environment, with_pip=True, system_site_packages=False)
+    python = environment / ("Scripts" if sys.platform == "win32" else "bin") / "python"
+    # pip's own cache makes the dependency downloads a one-time cost.
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True)
+    return wheel, python.parent / "newsdesk"
+
+
+@pytest.mark.slow
+def test_wheel_carries_icons_and_migrations(wheel_install: tuple[Path, Path]) -> None:
+    wheel, _ = wheel_install
     names = set(zipfile.ZipFile(wheel).namelist())
     for size in make_icons.PNG_SIZES:
         assert f"resources/icons/newsdesk-{size}.png" in names
+    assert "resources/icons/newsdesk.svg" in names
     migration_files = {
         path.relative_to(ROOT).as_posix()
         for path in (ROOT / "reader").rglob("*")
@@ -316,17 +335,17 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(
     }
     assert migration_files <= names, migration_files - names
 
-    environment = tmp_path / "venv"
-    venv.create(environment, with_pip=True, system_site_packages=False)
-    python = environment / ("Scripts" if sys.platform == "win32" else "bin") / "python"
-    # pip's own cache makes the dependency downloads a one-time cost.
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True)
-    command = str(python.parent / "newsdesk")
 
-    help_run = measure_bundle.run_timed([command, "--help"], cwd=tmp_path)
+@pytest.mark.slow
+def test_installed_wheel_runs_help_and_self_test(
+    wheel_install: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, command = wheel_install
+    help_run = measure_bundle.run_timed([str(command), "--help"], cwd=tmp_path)
     assert help_run.returncode == 0, help_run.stderr
     assert "usage" in help_run.stdout.lower()
-    self_test = measure_bundle.run_timed([command, "--self-test"], cwd=tmp_path)
+    _require_self_test()
+    self_test = measure_bundle.run_timed([str(command), "--self-test"], cwd=tmp_path)
     assert self_test.returncode == 0, self_test.stderr
     with capsys.disabled():
         print(
@@ -335,23 +354,90 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(
         )
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="builds the Linux bundle")
-def test_linux_bundle_builds_and_passes_its_self_test(
-    tmp_path: Path, source_self_test: measure_bundle.Timed, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture(scope="module")
+def linux_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    """The Linux one-folder bundle built by PyInstaller: (its folder, build seconds)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("builds the Linux bundle")
     pytest.importorskip("PyInstaller", reason="PyInstaller 6 is not installed in this venv")
-    bundle, build_seconds = measure_bundle.build_bundle(tmp_path)
-    internal = bundle / "_internal"
-    for script in (ROOT / "reader").rglob("*.py"):
-        if "migrations" in script.parts:
-            assert (internal / script.relative_to(ROOT)).is_file(), script
-    assert (internal / "resources" / "icons" / "newsdesk-256.png").is_file()
-    bundled_qt = {path.name.split(".")[0] for path in (internal / "PySide6").glob("Qt*.*")}
-    assert bundled_qt <= {"QtCore", "QtGui", "QtWidgets", "QtNetwork", "QtSvg"}, bundled_qt
+    return measure_bundle.build_bundle(tmp_path_factory.mktemp("bundle"))
 
+
+@pytest.mark.slow
+def test_linux_bundle_carries_migrations_icons_and_only_allowed_qt(
+    linux_bundle: tuple[Path, float],
+) -> None:
+    internal = linux_bundle[0] / "_internal"
+    for path in (ROOT / "reader").rglob("*"):
+        if "migrations" in path.parts and path.suffix in (".py", ".mako", ".ini"):
+            assert (internal / path.relative_to(ROOT)).is_file(), path
+    assert (internal / "resources" / "icons" / "newsdesk-256.png").is_file()
+    assert (internal / "resources" / "icons" / "newsdesk.svg").is_file()
+    bundled_qt = {path.name.split(".")[0] for path in (internal / "PySide6").glob("Qt*.*")}
+    assert bundled_qt <= QT_ALLOWED, bundled_qt - QT_ALLOWED
+
+
+class _ChangingPageHandler(http.server.BaseHTTPRequestHandler):
+    """Serves the seed live-blog pages with a fresh comment appended to every response, so
+    each refresh really parses (no 304, no identical body)."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        page = FIXTURES / "liveblogs" / "seed" / Path(self.path.split("?")[0]).name
+        if not page.is_file():
+            self.send_error(404)
+            return
+        body = page.read_bytes() + f"<!-- {time.time_ns()} -->".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.mark.slow
+def test_linux_bundle_runs_headless_commands_with_worker_processes(
+    linux_bundle: tuple[Path, float], tmp_path: Path
+) -> None:
+    """parse, add and a refresh of enough sources to start the parse worker processes: a
+    frozen app that forgot freeze_support() would hang or fail here."""
+    if not (FIXTURES / "liveblogs" / "seed").is_dir():
+        pytest.skip(f"the shared fixtures are not at {FIXTURES}")
+    command = str(linux_bundle[0] / "newsdesk")
+    data = ["--data-dir", str(tmp_path / "archive")]
+
+    page = FIXTURES / "liveblogs" / "seed" / "snapshot-2.html"
+    parsed = measure_bundle.run_timed([command, "parse", str(page), "--json"], cwd=tmp_path)
+    assert parsed.returncode == 0, parsed.stderr
+    assert json.loads(parsed.stdout)["kind"] == "liveblog"
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ChangingPageHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        pages = sorted(path.name for path in page.parent.glob("*.html"))
+        for name in pages:
+            added = measure_bundle.run_timed([command, *data, "add", f"{base}/{name}"], tmp_path)
+            assert added.returncode == 0, added.stderr
+        refreshed = measure_bundle.run_timed([command, *data, "refresh", "--json"], tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert refreshed.returncode == 0, refreshed.stderr
+    statuses = [source["status"] for source in json.loads(refreshed.stdout)["sources"]]
+    assert len(statuses) == len(pages) and "error" not in statuses
+
+
+@pytest.mark.slow
+def test_linux_bundle_self_test_and_measurements(
+    linux_bundle: tuple[Path, float], capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle, build_seconds = linux_bundle
     with capsys.disabled():
         print()
         numbers = measure_bundle.report(bundle, build_seconds)
     assert numbers["help_seconds"] is not None, "newsdesk --help failed in the bundle"
+    _require_self_test()
     assert numbers["self_test_seconds"] is not None, "newsdesk --self-test failed in the bundle"
