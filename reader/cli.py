@@ -286,7 +286,10 @@ def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     stdout = out or sys.stdout
     parser = build_parser()
-    options = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        options = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as done:  # --help, --version, or a usage error already reported
+        return done.code if isinstance(done.code, int) else EXIT_USAGE
     if options.command is None:
         parser.print_help(stdout)
         return EXIT_OK

@@ -164,7 +164,7 @@ class Archive:
         query = select(
             entries.c.source_id,
             func.count(),
-            func.sum(entries.c.read == False),  # noqa: E712 - SQL expression
+            func.count().filter(entries.c.read == False),  # noqa: E712 - SQL expression
         ).group_by(entries.c.source_id)
         return {row[0]: (int(row[2] or 0), int(row[1])) for row in connection.execute(query)}
 
@@ -195,7 +195,7 @@ class Archive:
                 raise NotFound(f"no source with id {source_id}")
             paths = folder_paths(connection)
             unread, total = connection.execute(
-                select(func.sum(entries.c.read == False), func.count()).where(  # noqa: E712
+                select(func.count().filter(entries.c.read == False), func.count()).where(  # noqa: E712
                     entries.c.source_id == source_id
                 )
             ).one()
@@ -495,7 +495,7 @@ class Archive:
                 threads.c.label,
                 threads.c.last_activity,
                 func.count(entries.c.id).label("size"),
-                func.sum(entries.c.read == False).label("unread"),  # noqa: E712
+                func.count().filter(entries.c.read == False).label("unread"),  # noqa: E712
             )
             .join(entries, entries.c.thread_id == threads.c.id)
             .group_by(threads.c.id)

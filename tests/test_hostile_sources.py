@@ -73,7 +73,7 @@ def test_a_refresh_of_hostile_sources_ends_with_reasons(
     assert "rate limited" in (by_id[ids["rate-limited"]].error or "")
     assert "redirect" in (by_id[ids["redirect-loop"]].error or "").lower()
     malformed = by_id[ids["malformed"]]
-    assert malformed.new == 1 and "malformed XML at line" in (malformed.error or "")
+    assert malformed.new >= 1 and "malformed XML at line" in (malformed.error or "")
     # Errors are kept with the source for the user to read.
     stored = {s.id: s for s in archive.sources()}
     assert stored[ids["huge"]].last_error == by_id[ids["huge"]].error
