@@ -18,22 +18,48 @@ NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
 
 # (source, title, text, authors, days old)
 ENTRIES = [
-    ("World Desk", "Ceasefire talks resume in Geneva",
-     "Negotiators met again to discuss a ceasefire. Ceasefires have failed before.",
-     ("Anna Müller",), 1),
-    ("World Desk", "Prime minister visits the café district",
-     "The prime minister stopped at a café and spoke about the budget.", ("Ben Okafor",), 3),
-    ("Sports Daily", "Football final ends in a draw",
-     "The football final in Paris ended without a winner; a replay is planned.",
-     ("Chloé García",), 2),
-    ("Sports Daily", "Election of the new football association president",
-     "Members voted in the election; the minister congratulated the winner.",
-     ("Anna Müller",), 40),
-    ("World Desk", "Government announces budget",
-     "The government said the budget would cut taxes. Governance experts disagreed.",
-     ("David Rossi",), 400),
-    ("World Desk", "Storm warning for the coast",
-     "Forecasters expect a storm; the minister of the interior urged caution.", (), 10),
+    (
+        "World Desk",
+        "Ceasefire talks resume in Geneva",
+        "Negotiators met again to discuss a ceasefire. Ceasefires have failed before.",
+        ("Anna Müller",),
+        1,
+    ),
+    (
+        "World Desk",
+        "Prime minister visits the café district",
+        "The prime minister stopped at a café and spoke about the budget.",
+        ("Ben Okafor",),
+        3,
+    ),
+    (
+        "Sports Daily",
+        "Football final ends in a draw",
+        "The football final in Paris ended without a winner; a replay is planned.",
+        ("Chloé García",),
+        2,
+    ),
+    (
+        "Sports Daily",
+        "Election of the new football association president",
+        "Members voted in the election; the minister congratulated the winner.",
+        ("Anna Müller",),
+        40,
+    ),
+    (
+        "World Desk",
+        "Government announces budget",
+        "The government said the budget would cut taxes. Governance experts disagreed.",
+        ("David Rossi",),
+        400,
+    ),
+    (
+        "World Desk",
+        "Storm warning for the coast",
+        "Forecasters expect a storm; the minister of the interior urged caution.",
+        (),
+        10,
+    ),
 ]
 
 

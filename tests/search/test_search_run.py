@@ -176,10 +176,19 @@ def test_markup_in_text_is_escaped(tmp_path: Path) -> None:
 
         source = store.sources()[0]
         with store.writing() as connection:
-            insert_entries(connection, source.id, [ParsedEntry(
-                key="x", kind="article", title="<b>Tags</b> & quirks",
-                text="A <script>alert(1)</script> zebra",
-            )], int(NOW.timestamp()))
+            insert_entries(
+                connection,
+                source.id,
+                [
+                    ParsedEntry(
+                        key="x",
+                        kind="article",
+                        title="<b>Tags</b> & quirks",
+                        text="A <script>alert(1)</script> zebra",
+                    )
+                ],
+                int(NOW.timestamp()),
+            )
         with store.reading() as connection:
             [hit] = search_entries(connection, "zebra", now=NOW).hits
         assert hit.title == "&lt;b&gt;Tags&lt;/b&gt; &amp; quirks"
@@ -222,8 +231,21 @@ def test_hostile_queries_raise_invalid_query_not_sqlite_errors(
 
 @pytest.mark.parametrize(
     "query",
-    ["NEAR", "AND ceasefire", "ceasefire AND", "content:x1", "rank", "^ceasefire",
-     "col:title", "{title}", "ceasefire NOT", "a'b", "\\", "\u202eceasefire", "’quoted’"],
+    [
+        "NEAR",
+        "AND ceasefire",
+        "ceasefire AND",
+        "content:x1",
+        "rank",
+        "^ceasefire",
+        "col:title",
+        "{title}",
+        "ceasefire NOT",
+        "a'b",
+        "\\",
+        "\u202eceasefire",
+        "’quoted’",
+    ],
 )
 def test_fts5_syntax_typed_by_the_user_is_just_text(
     archive: tuple[Archive, dict[str, int]], query: str
@@ -253,7 +275,9 @@ def test_matching_entry_ids_pages_newest_first(archive: tuple[Archive, dict[str,
         first = matching_entry_ids(connection, "minister", limit=2)
         rest = matching_entry_ids(connection, "minister", limit=2, after=first[-1])
         unread = matching_entry_ids(connection, "is:unread", limit=10)
-    assert first == [ids["Prime minister visits the café district"],
-                     ids["Storm warning for the coast"]]
+    assert first == [
+        ids["Prime minister visits the café district"],
+        ids["Storm warning for the coast"],
+    ]
     assert rest == [ids["Election of the new football association president"]]
     assert unread[0] == ids["Ceasefire talks resume in Geneva"] and len(unread) == 6
