@@ -239,11 +239,33 @@ class Threader:
         """The earlier entry this one nearly repeats (the same story text), if any."""
         return self._duplicate_of.get(doc_id)
 
+    def info(self, thread_id: int) -> ThreadInfo | None:
+        """One thread as callers see it, or None when it has no members (or never existed)."""
+        resolved = self._merged(thread_id)
+        thread = self._threads.get(resolved)
+        if thread is None or not thread.members:
+            return None
+        return ThreadInfo(
+            thread.id, self.label(thread.id), tuple(thread.members), thread.last_activity
+        )
+
+    def has_thread(self, thread_id: int) -> bool:
+        return self._merged(thread_id) in self._threads
+
+    def reserve_ids_through(self, highest: int) -> None:
+        """New threads get ids above `highest` (ids an archive already uses elsewhere)."""
+        self._next_id = max(self._next_id, highest + 1)
+
     @property
     def active_thread_count(self) -> int:
         return sum(1 for t in self._threads.values() if t.active)
 
     # ----------------------------------------------------------------- internals
+
+    def _merged(self, thread_id: int) -> int:
+        while thread_id in self._merged_into:
+            thread_id = self._merged_into[thread_id]
+        return thread_id
 
     def _resolve(self, thread_id: int) -> int:
         """Follow merges to the surviving id (which may not exist yet when restoring)."""
