@@ -39,7 +39,6 @@ class MainActions:
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        self._dialogs: list[Any] = []
         w = window
 
         def action(text: str, slot: Any, keys: Any = None, the_icon: str | None = None) -> QAction:
@@ -202,7 +201,6 @@ class MainActions:
         dialog.added.connect(lambda source: w.apply_refresh_result_for_source(source))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
-        self._dialogs = [d for d in self._dialogs if d.isVisible()] + [dialog]
         return dialog
 
     def import_opml(self, path: str | None = None) -> None:

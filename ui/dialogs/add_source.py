@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -125,6 +126,8 @@ class AddSourceDialog(QDialog):
         self._runner.submit(lambda: archive.discover(url), self._on_discovered, self._on_failed)
 
     def _on_discovered(self, discovery: Any) -> None:
+        if not shiboken6.isValid(self):
+            return  # closed while the page was being fetched
         self._discovery = discovery
         self.choices.clear()
         if discovery.kind == "liveblog":
@@ -171,12 +174,16 @@ class AddSourceDialog(QDialog):
         )
 
     def _on_added(self, source: Source) -> None:
+        if not shiboken6.isValid(self):
+            return
         self.source = source
         self._set_busy(False, f"Subscribed to {source.title}.")
         self.added.emit(source)
         self.accept()
 
     def _on_failed(self, error: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
         from reader.errors import NewsdeskError
 
         message = str(error) if isinstance(error, NewsdeskError) else f"Unexpected error: {error}"
