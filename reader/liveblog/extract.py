@@ -22,7 +22,12 @@ from reader.liveblog._common import (
     normalize_for_compare,
 )
 from reader.liveblog._jsonld import BlogInfo, read_jsonld
-from reader.liveblog._layers import adapter_updates, generic_updates, microdata_updates
+from reader.liveblog._layers import (
+    adapter_posts,
+    adapter_updates,
+    generic_updates,
+    microdata_updates,
+)
 from reader.liveblog._merge import merge_layers
 from reader.liveblog._pagemeta import (
     is_windowed,
@@ -49,6 +54,10 @@ _WEAK_MARKERS = re.compile(
 # Characters XML (and so lxml) refuses; stripped so no tree operation can trip on them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _TRUNCATED = re.compile(r"(?:\u2026|\.\.\.|\[\.\.\.\])\s*$")
+_LIVE_POST_CLASS = re.compile(r"live|lx-stream|ncpost|timeline")
+_LIVE_HEADLINE = re.compile(
+    r"\blive\b|latest updates|as it happened|minute[- ]by[- ]minute|rolling coverage", re.I
+)
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.I)
 
 
@@ -99,7 +108,18 @@ def looks_like_liveblog(html: bytes | str) -> bool:
     except ParseError:
         return False
     ctx = PageContext(base_url="https://example.invalid/", default_tz=None)
-    return len(microdata_updates(doc, ctx)) + len(adapter_updates(doc, ctx)) >= 2
+    if len(microdata_updates(doc, ctx)) >= 2:
+        return True
+    posts = adapter_posts(doc)
+    if len(posts) < 2:
+        return False
+    # A home page's story cards also repeat with ids and times: ask for a live hint on the
+    # posts themselves or in the headline.
+    post_classes = " ".join(el.get("class") or "" for el in posts[:5]).lower()
+    if _LIVE_POST_CLASS.search(post_classes):
+        return True
+    headline = " ".join(str(t) for t in doc.xpath("//title//text() | //h1//text()"))
+    return bool(_LIVE_HEADLINE.search(headline))
 
 
 def _page_tz(doc: HtmlElement, scripts: list[str]) -> tzinfo | None:

@@ -290,3 +290,17 @@ def test_dcr_style_anonymous_classes_block_ids_and_id_less_jsonld() -> None:
     assert saved.text == "Three championship points saved in a row."
     assert saved.published == utc("2025-07-13T17:40:00+01:00")
     assert page.warnings == ()
+
+
+HOME_PAGE = """<html><head><title>The Daily Ledger: news, sport and opinion</title></head><body>
+<a class="promo liveblog-promo" href="/live/bridge">Bridge closure: follow our live blog</a>
+<article id="story-1" class="story-card"><time datetime="2025-05-02T09:00Z">9am</time>
+<h3>Council approves new budget</h3><p>The council has approved its budget for next year.</p></article>
+<article id="story-2" class="story-card"><time datetime="2025-05-02T08:00Z">8am</time>
+<h3>Rail fares to rise</h3><p>Regulated rail fares will rise by three per cent in March.</p></article>
+</body></html>"""
+
+
+def test_home_page_with_story_cards_is_not_taken_for_a_live_blog() -> None:
+    assert not looks_like_liveblog(HOME_PAGE)
+    assert looks_like_liveblog(HOME_PAGE.replace("news, sport and opinion", "live updates"))
