@@ -379,6 +379,16 @@ def _decode_json(content: bytes, content_type: str, warnings: list[str]) -> str:
     ):
         if content.startswith(bom):
             return content[len(bom) :].decode(codec, "replace")
+    if len(content) >= 4 and b"\x00" in content[:4]:
+        # No BOM but NULs among the first ASCII characters: UTF-16/32 (RFC 4627, 3).
+        b0, b1, b2, b3 = content[:4]
+        if b0 == b1 == 0:
+            codec = "utf-32-be"
+        elif b1 == b2 == b3 == 0:
+            codec = "utf-32-le"
+        else:
+            codec = "utf-16-be" if b0 == 0 else "utf-16-le"
+        return content.decode(codec, "replace")
     charset = _charset(content_type) or "utf-8"
     try:
         return content.decode(charset)
@@ -395,13 +405,16 @@ def _charset(content_type: str) -> str:
 
 
 def _is_json(content: bytes, content_type: str) -> bool:
-    mime = content_type.split(";", 1)[0].strip().lower()
-    if mime.endswith("json"):
-        return True
+    """The first character decides; the Content-Type only when the bytes do not say."""
     head = content[:64]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head[2:].replace(b"\x00", b"")  # UTF-16/32: the ASCII bytes are enough here
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+        head = head[2:]
+    if b"\x00" in head[:4]:
+        head = head.replace(b"\x00", b"")  # UTF-16/32: the ASCII bytes are enough here
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if first in (b"{", b"<"):
+        return first == b"{"
+    return content_type.split(";", 1)[0].strip().lower().endswith("json")
 
 
 # --- shared helpers -------------------------------------------------------------------

@@ -254,6 +254,21 @@ def test_json_feed_in_utf16_with_bom() -> None:
     assert parse_feed(content, url="https://x.example/f.json").title == "Caf\u00e9"
 
 
+@pytest.mark.parametrize("codec", ["utf-16-be", "utf-16-le", "utf-32-le", "utf-32-be"])
+def test_json_feed_in_utf16_and_utf32_without_bom(codec: str) -> None:
+    content = json.dumps(
+        {"version": "https://jsonfeed.org/version/1", "title": "Caf\u00e9", "items": []}
+    ).encode(codec)
+    assert parse_feed(content, url="https://x.example/f.json").title == "Caf\u00e9"
+
+
+def test_the_bytes_not_the_content_type_decide_the_format() -> None:
+    page = parse_feed(RSS2, url=FEED_URL, content_type="application/json")
+    assert page.title == "World & Politics" and len(page.entries) == 3
+    json_feed = _json_feed("https://jsonfeed.org/version/1.1", [{"id": "x", "content_text": "t"}])
+    assert parse_feed(json_feed, url=FEED_URL, content_type="text/xml").entries[0].key == "x"
+
+
 def test_hostile_html_in_entries_is_sanitized() -> None:
     rss = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>H</title><item>
 <guid>h1</guid><title>&lt;script&gt;alert(1)&lt;/script&gt;Hello</title>
