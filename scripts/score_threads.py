@@ -3,8 +3,8 @@
 Usage: .venv/bin/python scripts/score_threads.py [--fixtures DIR] [--json]
 
 The labelled sets name live-blog updates by id; their texts come from the live-blog
-fixture pages. The project's extractor is used when importable, else a small JSON-LD
-reader of this script's own (enough for these pages).
+fixture pages, read with the app's own live-blog extractor (every labelled id must come
+out of it, else the script stops).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from reader.liveblog import extract_liveblog  # noqa: E402
 from reader.topics import (  # noqa: E402
     BCubedScore,
     ThreadingSettings,
@@ -31,13 +32,9 @@ from reader.topics import (  # noqa: E402
     cluster_documents,
     read_jsonl,
 )
-from reader.topics.batch import parse_time  # noqa: E402
+from reader.types import ParsedPage  # noqa: E402
 
 DEFAULT_FIXTURES = REPO.parent / "shared" / "fixtures"
-_LD_JSON = re.compile(
-    r"<script[^>]*type=[\"']application/ld\+json[\"'][^>]*>(.*?)</script>", re.S | re.I
-)
-_SUMMARY = re.compile(r"<section class=\"live-summary\">(.*?)</section>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -52,85 +49,57 @@ def _strip(markup: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
 
 
-def _update_id(update: dict[str, object]) -> str:
-    for key in ("@id", "url"):
-        value = update.get(key)
-        if isinstance(value, str) and "#" in value:
-            return value.rsplit("#", 1)[1]
-    raise ValueError(f"update without an id: {update.get('headline')}")
-
-
-def _jsonld_updates(page: str, source: str) -> tuple[list[TopicDoc], dict[str, object]]:
-    """Updates of the LiveBlogPosting in a page's JSON-LD, and the posting itself."""
-    for block in _LD_JSON.findall(page):
-        data = json.loads(block, strict=False)
-        for item in data if isinstance(data, list) else data.get("@graph", [data]):
-            if item.get("@type") != "LiveBlogPosting":
-                continue
-            updates = item.get("liveBlogUpdate") or []
-            if isinstance(updates, dict):
-                updates = [updates]
-            docs = [
-                TopicDoc(
-                    id=_update_id(u),
-                    title=_strip(str(u.get("headline") or "")),
-                    text=_strip(str(u.get("articleBody") or "")),
-                    published=parse_time(u.get("datePublished")),
-                    source=source,
-                )
-                for u in updates
-            ]
-            return docs, item
-    raise ValueError("no LiveBlogPosting in the page")
-
-
-def _extract(page: str, source: str, url: str) -> list[TopicDoc]:
-    try:
-        from reader.liveblog import extract_liveblog  # type: ignore[attr-defined]
-    except ImportError:
-        return _jsonld_updates(page, source)[0]
+def _extract(page: str, source: str, url: str) -> tuple[list[TopicDoc], ParsedPage]:
+    """The page's updates as TopicDocs (ids are the post ids after `#`), and the page."""
     parsed = extract_liveblog(page, url=url)
-    return [
+    docs = [
         TopicDoc(e.key.rsplit("#", 1)[-1], e.title, e.text, e.published, source)
         for e in parsed.entries
     ]
+    return docs, parsed
+
+
+def _check_ids(name: str, gold: dict[str, list[str]], docs: dict[str, TopicDoc]) -> None:
+    missing = sorted(i for i in gold if i not in docs)
+    if missing:
+        raise SystemExit(f"{name}: {len(missing)} labelled updates not extracted: {missing[:5]}")
 
 
 def load_seed(fixtures: Path) -> LabelledSet:
     """The seed blog's updates over the day (union of snapshots 1 to 3) plus its summary."""
     spec = json.loads((fixtures / "topics" / "seed-threads.json").read_text())
     folder = fixtures / "liveblogs" / "seed"
+    url = "https://seed.example/live/ukraine"
     docs: dict[str, TopicDoc] = {}
+    parsed = None
     for name in ("snapshot-1.html", "snapshot-2.html", "snapshot-3.html"):
-        page = (folder / name).read_text(encoding="utf-8")
-        for doc in _jsonld_updates(page, "seed-blog")[0]:
+        found, parsed = _extract((folder / name).read_text(encoding="utf-8"), "seed-blog", url)
+        for doc in found:
             docs[doc.id] = doc  # later snapshots carry the corrected text
-    page = (folder / "snapshot-3.html").read_text(encoding="utf-8")
-    _, posting = _jsonld_updates(page, "seed-blog")
-    summary = _SUMMARY.search(page)
+    assert parsed is not None
+    # The summary is the blog's lead as of the last snapshot (its latest update time).
+    times = [e.published for e in parsed.entries if e.published is not None]
     docs["summary"] = TopicDoc(
         id="summary",
-        title=_strip(str(posting.get("headline") or "")),
-        text=_strip(summary.group(1)) if summary else "",
-        published=parse_time(posting.get("dateModified")),
+        title=parsed.title,
+        text=_strip(parsed.summary_html),
+        published=max(times) if times else None,
         source="seed-blog",
     )
     gold = {item: [label] for item, label in spec["assignments"].items()}
     for item, label in spec.get("also_accepted", {}).items():
         gold[item].append(label)
+    _check_ids("seed", gold, docs)
     return LabelledSet("seed", [docs[i] for i in gold], gold)
 
 
 def load_mirror(fixtures: Path) -> LabelledSet:
     spec = json.loads((fixtures / "topics" / "mirror-uk-riots-threads.json").read_text())
     raw = gzip.decompress((fixtures / "liveblogs" / "real" / spec["source"]).read_bytes())
-    page = raw.decode("utf-8")
-    docs = _extract(page, "mirror-blog", "https://www.mirror.co.uk/news/uk-news/x")
+    docs, _ = _extract(raw.decode("utf-8"), "mirror-blog", "https://www.mirror.co.uk/news/x")
     by_id = {d.id: d for d in docs}
     gold = {str(item): [label] for item, label in spec["assignments"].items()}
-    missing = [i for i in gold if i not in by_id]
-    if missing:
-        raise SystemExit(f"{len(missing)} labelled updates not found in the page")
+    _check_ids("mirror", gold, by_id)
     return LabelledSet("mirror", [by_id[i] for i in gold], gold)
 
 
@@ -140,18 +109,30 @@ def score(labelled: LabelledSet, settings: ThreadingSettings | None = None) -> B
     return bcubed(predicted, labelled.gold)
 
 
-def load_multi_source(_: Path) -> LabelledSet:
-    """A small hand-written set: eight stories told by three outlets over three days."""
-    path = REPO / "tests" / "topics" / "data" / "multi_source_stories.jsonl"
+def _load_stories(name: str, filename: str) -> LabelledSet:
+    path = REPO / "tests" / "topics" / "data" / filename
     docs = read_jsonl(path)
     stories = [json.loads(line)["story"] for line in path.read_text().splitlines() if line]
-    return LabelledSet("multi", docs, {d.id: [s] for d, s in zip(docs, stories, strict=True)})
+    return LabelledSet(name, docs, {d.id: [s] for d, s in zip(docs, stories, strict=True)})
+
+
+def load_multi_source(_: Path) -> LabelledSet:
+    """A small hand-written set: eight stories told by three outlets over three days."""
+    return _load_stories("multi", "multi_source_stories.jsonl")
+
+
+def load_multi_source_hard(_: Path) -> LabelledSet:
+    """A harder hand-written set: ten stories told by four outlets over a week, with
+    look-alikes (two Rotterdam events, two rate decisions, two Chile stories, two Lufthansa
+    stories, two tennis finals) and headline-only entries."""
+    return _load_stories("hard", "multi_source_hard.jsonl")
 
 
 LOADERS: dict[str, Callable[[Path], LabelledSet]] = {
     "seed": load_seed,
     "mirror": load_mirror,
     "multi": load_multi_source,
+    "hard": load_multi_source_hard,
 }
 
 
