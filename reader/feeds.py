@@ -17,6 +17,7 @@ import xml.sax
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from html.entities import html5 as html5_entities
 from typing import Any
 from urllib.parse import urljoin
 
@@ -69,30 +70,28 @@ def parse_feed(content: bytes, *, url: str, content_type: str = "") -> ParsedPag
 def _parse_xml_feed(content: bytes, url: str, content_type: str) -> ParsedPage:
     if not content.strip():
         raise ParseError("the document is empty")
-    try:
-        result = feedparser.parse(
-            io.BytesIO(_defuse_entities(content)),
-            # No content-location on purpose: with a base URL feedparser joins URLs on
-            # every element (a measurable share of its time); links are joined here.
-            # Without a type it would flag the document; XML rules then pick the
-            # encoding from the BOM or the XML declaration.
-            response_headers={"content-type": content_type or "application/xml"},
-            resolve_relative_uris=False,
-            sanitize_html=False,
-        )
-    except Exception as exc:  # feedparser failing on hostile input is an input problem
-        raise ParseError(f"could not read the feed: {exc}") from exc
+    warnings: list[str] = []
+    document = _defuse_entities(content)
+    result = _run_feedparser(document, content_type)
+    if _undefined_entity(result):
+        # HTML entities (&nbsp; &eacute;) in XML are the commonest breakage; as numeric
+        # references the strict parser reads the whole feed instead of the fallback's guess.
+        repaired = _html_entities_as_numeric(document)
+        if repaired is not None:
+            retry = _run_feedparser(repaired, content_type)
+            if len(_get(retry, "entries") or ()) >= len(_get(result, "entries") or ()):
+                result = retry
+                warnings.append("HTML entities in the XML were read as the characters they name")
 
     raw_entries: list[Any] = _get(result, "entries") or []
     version = _get(result, "version") or ""
-    error = _malformed_reason(_get(result, "bozo_exception"))
+    error = _malformed_reason(_get(result, "bozo_exception"), document)
     if not version and not raw_entries:
         if _HTML_START.match(content[:4096].lstrip(b"\xef\xbb\xbf")):
             raise NotAFeed("the address is an HTML page, not a feed")
         reason = f" ({error})" if error else ""
         raise ParseError(f"the document is not an RSS, Atom or JSON feed{reason}")
 
-    warnings: list[str] = []
     encoding_note = _encoding_warning(result)
     if encoding_note:
         warnings.append(encoding_note)
@@ -108,6 +107,50 @@ def _parse_xml_feed(content: bytes, url: str, content_type: str) -> ParsedPage:
         warnings=tuple(warnings),
         error=error,
     )
+
+
+def _run_feedparser(document: bytes, content_type: str) -> Any:
+    try:
+        return feedparser.parse(
+            io.BytesIO(document),
+            # No content-location on purpose: with a base URL feedparser joins URLs on
+            # every element (a measurable share of its time); links are joined here.
+            # Without a type it would flag the document; XML rules then pick the
+            # encoding from the BOM or the XML declaration.
+            response_headers={"content-type": content_type or "application/xml"},
+            resolve_relative_uris=False,
+            sanitize_html=False,
+        )
+    except Exception as exc:  # feedparser failing on hostile input is an input problem
+        raise ParseError(f"could not read the feed: {exc}") from exc
+
+
+def _undefined_entity(result: Mapping[str, Any]) -> bool:
+    exc = _get(result, "bozo_exception")
+    return isinstance(exc, xml.sax.SAXParseException) and "undefined entity" in exc.getMessage()
+
+
+_NAMED_REFERENCE = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_PREDEFINED = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+
+
+def _html_entities_as_numeric(document: bytes) -> bytes | None:
+    """HTML named references rewritten as numeric ones; None if there were none."""
+    if document.startswith(_UTF16_OR_32):
+        return None  # the byte patterns below assume an ASCII-compatible encoding
+    replaced = 0
+
+    def numeric(match: re.Match[bytes]) -> bytes:
+        nonlocal replaced
+        name = match.group(1)
+        text = None if name in _XML_PREDEFINED else html5_entities.get(name.decode() + ";")
+        if text is None:
+            return match.group(0)
+        replaced += 1
+        return b"".join(b"&#%d;" % ord(char) for char in text)
+
+    repaired = _NAMED_REFERENCE.sub(numeric, document)
+    return repaired if replaced else None
 
 
 def _xml_entry(raw: Mapping[str, Any], feed_url: str, feed_authors: tuple[str, ...]) -> ParsedEntry:
@@ -208,10 +251,18 @@ def _xml_media_urls(raw: Mapping[str, Any], base: str) -> list[str]:
     return [u for u in (_absolute_http(url, base) for url in urls) if u]
 
 
-def _malformed_reason(exc: object) -> str | None:
-    if isinstance(exc, xml.sax.SAXParseException):
-        return f"malformed XML at line {exc.getLineNumber()}: {exc.getMessage()}"
-    return None
+def _malformed_reason(exc: object, document: bytes) -> str | None:
+    if not isinstance(exc, xml.sax.SAXParseException):
+        return None
+    line = exc.getLineNumber() or 0
+    # feedparser puts its own XML declaration on a line of its own in front of a document
+    # that has none, which would make every reported line one too late.
+    head = document[:256]
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        head = head.removeprefix(bom)
+    if not head.replace(b"\x00", b"").startswith(b"<?xml") and line > 1:
+        line -= 1
+    return f"malformed XML at line {line}: {exc.getMessage()}"
 
 
 def _encoding_warning(result: Mapping[str, Any]) -> str | None:

@@ -309,6 +309,30 @@ def test_html_pages_and_garbage_are_refused() -> None:
         parse_feed(b"   ", url="https://x.example/x")
 
 
+def test_html_entities_in_xml_are_read_without_an_error() -> None:
+    rss = (
+        '<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel>'
+        "<title>Caf\u00e9&nbsp;news</title><item><guid>1</guid>"
+        "<title>A&nbsp;&mdash; &eacute;t&eacute; &amp; B</title>"
+        "<description>&lt;p&gt;x&lt;/p&gt;&hellip;</description></item>"
+        "<item><guid>2</guid><title>Two</title></item></channel></rss>"
+    ).encode("latin-1")
+    page = parse_feed(rss, url=FEED_URL)
+    assert page.error is None
+    assert page.title == "Caf\u00e9 news"
+    assert [e.title for e in page.entries] == ["A \u2014 \u00e9t\u00e9 & B", "Two"]
+    assert page.entries[0].text == "x\n\n\u2026"
+    assert page.warnings
+
+
+def test_unknown_entities_still_report_malformed_xml() -> None:
+    rss = b'<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>a &bogus; b'
+    rss += b"</title></item></channel></rss>"
+    page = parse_feed(rss, url=FEED_URL)
+    assert page.error == "malformed XML at line 1: undefined entity"
+    assert [e.key for e in page.entries] == ["1"]
+
+
 def test_declared_and_http_encodings_are_honoured() -> None:
     latin1 = '<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>Caf\u00e9</title><item><guid>e1</guid><title>Stra\u00dfe \u00a3</title></item></channel></rss>'  # noqa: E501
     page = parse_feed(latin1.encode("latin-1"), url=FEED_URL)
