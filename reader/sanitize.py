@@ -71,6 +71,8 @@ _CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 
 # An <img ...> start tag in raw HTML; attribute values may contain ">" when quoted.
 _IMG_TAG = re.compile(r"""<img\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
+_PICTURE = re.compile(r"<picture\b.*?</picture\s*>", re.IGNORECASE | re.DOTALL)
+_SOURCE_TAG = re.compile(r"""<source\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")
 _SRCSET_DESCRIPTOR = re.compile(r"([^,]*),?")
@@ -303,19 +305,42 @@ def _strip_control_chars(text: str) -> str:
 def _prepare_images(html: str) -> str:
     """Give lazy-loaded and responsive images a real `src`; drop tracking pixels.
 
-    nh3 keeps only `src`, so the best `srcset` candidate (or a lazy-loading attribute)
-    must become the `src` before sanitizing when the `src` is missing or a placeholder.
+    nh3 keeps only `src`, so the best `srcset` candidate (or a lazy-loading attribute,
+    or the first `<source>` of a `<picture>`) must become the `src` before sanitizing
+    when the `src` is missing or a placeholder.
     """
+    if "<picture" in html or "<PICTURE" in html:
+        html = _PICTURE.sub(_rewrite_picture, html)
     return _IMG_TAG.sub(_rewrite_img_tag, html)
 
 
-def _rewrite_img_tag(match: re.Match[str]) -> str:
+def _rewrite_picture(match: re.Match[str]) -> str:
+    inner = match.group(0)
+    fallback = ""
+    for source in _SOURCE_TAG.finditer(inner):
+        attributes = _attributes(source.group(1))
+        fallback = best_srcset_candidate(
+            attributes.get("srcset") or attributes.get("data-srcset") or ""
+        )
+        if fallback:
+            break
+    if not fallback:
+        return inner
+    return _IMG_TAG.sub(lambda img: _rewrite_img_tag(img, fallback), inner)
+
+
+def _attributes(text: str) -> dict[str, str]:
     attributes: dict[str, str] = {}
-    for attr in _ATTRIBUTE.finditer(match.group(1)):
+    for attr in _ATTRIBUTE.finditer(text):
         name = attr.group(1).lower()
         if name not in attributes:
             value = attr.group(2) or attr.group(3) or attr.group(4) or ""
             attributes[name] = html_lib.unescape(value).strip()
+    return attributes
+
+
+def _rewrite_img_tag(match: re.Match[str], fallback: str = "") -> str:
+    attributes = _attributes(match.group(1))
     if attributes.get("width") in ("0", "1") and attributes.get("height") in ("0", "1"):
         return ""  # a tracking pixel
     src = attributes.get("src", "")
@@ -332,6 +357,7 @@ def _rewrite_img_tag(match: re.Match[str]) -> str:
             better = best_srcset_candidate(attributes.get(name, ""))
             if better:
                 break
+    better = better or fallback
     if not better:
         return match.group(0)  # nothing better; nh3 still drops a data: src
     kept = [f'src="{html_lib.escape(better)}"']

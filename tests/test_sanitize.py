@@ -146,6 +146,17 @@ def test_srcset_best_candidate_replaces_missing_or_placeholder_src() -> None:
     assert "srcset" not in safe and "data-src" not in safe
 
 
+def test_picture_source_stands_in_for_a_placeholder_img() -> None:
+    safe = sanitize_html(
+        '<picture><source type="image/webp" srcset="a.webp 1x, b.webp 2x">'
+        '<img src="data:image/gif;base64,R0lGOD" alt="P"></picture>'
+        '<picture><source srcset="other.jpg"><img src="keep.jpg"></picture>',
+        "https://ex.com/a/",
+    )
+    assert image_urls(safe) == ("https://ex.com/a/b.webp", "https://ex.com/a/keep.jpg")
+    assert "<source" not in safe
+
+
 def test_tracking_pixels_are_dropped() -> None:
     assert sanitize_html('<p>a<img src="https://t.example/p.gif" width="1" height="1"></p>') == (
         "<p>a</p>"
