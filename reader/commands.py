@@ -242,7 +242,8 @@ def cmd_check(archive: Archive, options: argparse.Namespace, out: TextIO) -> int
     report = archive.check(repair=options.repair)
     for line in report.lines():
         print(line, file=out)
-    return EXIT_OK if report.ok else EXIT_PARTIAL
+    fixed = options.repair and not report.unrepairable
+    return EXIT_OK if report.ok or fixed else EXIT_PARTIAL
 
 
 def cmd_parse(options: argparse.Namespace, out: TextIO) -> int:

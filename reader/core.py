@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +38,14 @@ from reader.store.schema import (
     sources,
     threads,
 )
+from reader.store.threads import ArchiveThreads
 from reader.types import (
     Entry,
     EntryId,
     Image,
     RefreshResult,
     Revision,
+    SearchResults,
     Source,
     SourceId,
     SourceKind,
@@ -52,8 +54,14 @@ from reader.types import (
 )
 
 if TYPE_CHECKING:
+    from reader.assets import CacheReport
+    from reader.check import CheckReport
+    from reader.export import ExportReport, ImportReport
+    from reader.highlights import Highlight
     from reader.subscribe import Discovery
 
+# (done, total, what is being done) for long jobs such as export and image caching.
+StepProgress = Callable[[int, int, str], None]
 EntryOrder = Literal["newest", "oldest"]
 
 
@@ -90,6 +98,7 @@ class Archive:
         self._closed = False
         self._fetcher: Fetcher | None = None
         self._fetcher_lock = threading.Lock()
+        self._topic_threads = ArchiveThreads(self)
 
     @property
     def fetcher(self) -> Fetcher:
@@ -557,10 +566,13 @@ class Archive:
         *,
         progress: ProgressCallback | None = None,
         on_new_updates: NewUpdatesCallback | None = None,
+        post_process: bool = True,
     ) -> RefreshResult:
         """Fetch the given sources (all when None) now, whatever the schedule says.
 
         Blocking: the GUI runs it in a worker. Callbacks are called from worker threads.
+        With `post_process` (the default) new entries are then threaded and their images
+        cached; without it the caller runs `process_new_entries` itself.
         """
         if source_ids is None:
             ids: list[int] = [source.id for source in self.sources()]
@@ -570,21 +582,189 @@ class Archive:
                 self.source(source_id)  # NotFound for unknown ids, before any fetching
         run = RefreshRun(self, self.fetcher, progress=progress, on_new_updates=on_new_updates)
         result = run.run(ids)
-        self._after_refresh(result)
+        if post_process:
+            self.process_new_entries(
+                [i for r in result.sources for i in r.new_entry_ids],
+                [i for r in result.sources for i in r.changed_entry_ids],
+            )
         return result
 
-    def _after_refresh(self, result: RefreshResult) -> None:
-        """Work that follows storing: threading new entries."""
-        new_ids = [i for r in result.sources for i in r.new_entry_ids]
-        if new_ids:
-            self.thread_entries(new_ids)
+    def process_new_entries(self, new_ids: Sequence[int], changed_ids: Sequence[int] = ()) -> None:
+        """What follows storing: full text where a source asks for it, topic threads, and
+        the image cache. Failures here never undo or fail the refresh itself."""
+        from reader.fulltext import fetch_full_text
 
-    def thread_entries(self, entry_ids: Sequence[int]) -> None:
-        """Place entries in topic threads (a no-op until threading is wired in)."""
+        if not new_ids and not changed_ids:
+            return
+        if new_ids:
+            fetch_full_text(self, list(new_ids), fetcher=self.fetcher)
+            self.thread_entries(new_ids)
+        self.cache_images(list(dict.fromkeys([*new_ids, *changed_ids])))
+
+    def thread_entries(self, entry_ids: Sequence[int]) -> list[ThreadId]:
+        """Place entries without a thread in topic threads; returns the threads touched."""
+        return [ThreadId(t) for t in self._topic_threads.place(entry_ids)]
+
+    def move_to_thread(self, entry_id: int, thread_id: int) -> None:
+        """The user's choice: `entry_id` belongs to `thread_id`, and later entries respect it."""
+        self.entry(entry_id)
+        self._require_thread(thread_id)
+        self._topic_threads.move(entry_id, thread_id)
+
+    def merge_threads(self, keep: int, gone: int) -> ThreadId:
+        """Fold thread `gone` into `keep`; returns the surviving thread's id."""
+        self._require_thread(keep)
+        self._require_thread(gone)
+        return ThreadId(self._topic_threads.merge(keep, gone))
+
+    def split_thread(self, thread_id: int, entry_ids: Sequence[int]) -> ThreadId:
+        """Move `entry_ids` out of `thread_id` into a new thread; returns its id."""
+        self._require_thread(thread_id)
+        return ThreadId(self._topic_threads.split(thread_id, entry_ids))
+
+    def rethread(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Thread the whole archive again (a background job); the user's placements stay."""
+        return self._topic_threads.rethread(progress)
+
+    def _require_thread(self, thread_id: int) -> None:
+        with self.reading() as connection:
+            found = connection.execute(
+                select(threads.c.id).where(threads.c.id == thread_id)
+            ).scalar()
+        if found is None:
+            raise NotFound(f"no thread with id {thread_id}")
 
     def due_sources(self, now: int | None = None) -> list[SourceId]:
         """Sources the polling schedule says to refresh now."""
         return due_source_ids(self, now if now is not None else now_epoch())
+
+    # -- search and highlights -------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        order: Literal["relevance", "date"] = "relevance",
+    ) -> SearchResults:
+        """Entries matching `query` (see docs/search.md); InvalidQuery says what is wrong."""
+        from reader.search import search_entries
+
+        with self.reading() as connection:
+            return search_entries(connection, query, limit=limit, offset=offset, order=order)
+
+    def count_matches(self, query: str, *, unread_only: bool = False) -> int:
+        from reader.search import count_matches
+
+        with self.reading() as connection:
+            return count_matches(connection, query, unread_only=unread_only)
+
+    def matching_entry_ids(
+        self, query: str, *, limit: int, after: int | None = None
+    ) -> list[EntryId]:
+        """Entries matching `query`, newest first, a keyset page at a time."""
+        from reader.search import matching_entry_ids
+
+        with self.reading() as connection:
+            return matching_entry_ids(connection, query, limit=limit, after=after)
+
+    @staticmethod
+    def highlight_html(html: str, terms: Sequence[str]) -> tuple[str, int]:
+        """Mark every match of `terms` in sanitized HTML; returns the HTML and the count."""
+        from reader.search import highlight_html
+
+        return highlight_html(html, terms)
+
+    def add_highlight(
+        self, entry_id: int, quote: str, start: int, color: str = "yellow", note: str = ""
+    ) -> Highlight:
+        from reader.highlights import add_highlight
+
+        self.entry(entry_id)
+        with self.writing() as connection:
+            return add_highlight(connection, entry_id, quote, start, color=color, note=note)
+
+    def highlights(self, entry_id: int | None = None) -> list[Highlight]:
+        """One entry's highlights in reading order, or all of them newest first."""
+        from reader.highlights import all_highlights, highlights_for_entry
+
+        with self.reading() as connection:
+            if entry_id is None:
+                return all_highlights(connection)
+            return highlights_for_entry(connection, entry_id)
+
+    def update_highlight(
+        self, highlight_id: int, *, note: str | None = None, color: str | None = None
+    ) -> None:
+        from reader.highlights import update_highlight
+
+        with self.writing() as connection:
+            update_highlight(connection, highlight_id, note=note, color=color)
+
+    def remove_highlight(self, highlight_id: int) -> None:
+        from reader.highlights import remove_highlight
+
+        with self.writing() as connection:
+            remove_highlight(connection, highlight_id)
+
+    def highlights_markdown(self, entry_ids: Sequence[int] | None = None) -> str:
+        from reader.highlights import highlights_to_markdown
+
+        with self.reading() as connection:
+            return highlights_to_markdown(connection, entry_ids=entry_ids)
+
+    # -- the offline archive ---------------------------------------------------------
+    def cache_images(
+        self,
+        entry_ids: Sequence[int] | None = None,
+        progress: StepProgress | None = None,
+    ) -> CacheReport:
+        """Download pending images (of `entry_ids`, or all) into the asset store."""
+        from reader.assets import cache_images
+
+        return cache_images(self, entry_ids, fetcher=self.fetcher, progress=progress)
+
+    def export(
+        self,
+        out: Path,
+        fmt: Literal["html", "md", "json"],
+        *,
+        source_id: int | None = None,
+        thread_id: int | None = None,
+        query: str | None = None,
+        progress: StepProgress | None = None,
+    ) -> ExportReport:
+        """Export everything, a source, a thread, or a search's results."""
+        from reader.export import export_archive
+
+        if source_id is not None:
+            self.source(source_id)
+        if thread_id is not None:
+            self._require_thread(thread_id)
+        entry_ids = None
+        if query is not None:
+            entry_ids = self.matching_entry_ids(query, limit=10_000_000)
+        return export_archive(
+            self,
+            out,
+            fmt,
+            source_id=source_id,
+            thread_id=thread_id,
+            entry_ids=entry_ids,
+            progress=progress,
+        )
+
+    def import_json(self, path: Path, progress: StepProgress | None = None) -> ImportReport:
+        """Read a JSON export into this archive, merging with what is there."""
+        from reader.export import import_json
+
+        return import_json(self, path, progress=progress)
+
+    def check(self, *, repair: bool = False) -> CheckReport:
+        """Verify the database, the search index and the asset store (and repair them)."""
+        from reader.check import check_archive
+
+        return check_archive(self, repair=repair)
 
     # -- saved searches --------------------------------------------------------------
     def saved_searches(self) -> list[SavedSearch]:

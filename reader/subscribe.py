@@ -48,9 +48,9 @@ def discover(url: str, fetcher: Fetcher) -> Discovery:
             return Discovery("feed", first.url, first.title or "", candidates, None, result)
     # Maybe a feed served with a misleading content type.
     try:
-        page = parse_document(content, url=result.url, content_type=content_type, kind="feed")
+        feed = parse_document(content, url=result.url, content_type=content_type, kind="feed")
     except ParseError:
-        page = None
-    if page is not None and page.entries:
-        return Discovery("feed", url, page.title, (), page, result)
+        feed = None
+    if feed is not None and feed.entries:
+        return Discovery("feed", url, feed.title, (), feed, result)
     raise NotAFeedError(f"no feed or live blog found at {url}")

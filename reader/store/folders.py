@@ -17,6 +17,7 @@ def folder_paths(connection: Connection) -> dict[int, str]:
         if folder_id in paths:
             return paths[folder_id]
         name, parent = by_id[folder_id]
+        name = str(name)
         if parent is None or parent not in by_id or depth > 64:
             result = name
         else:

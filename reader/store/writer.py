@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 
@@ -103,8 +104,8 @@ def store_feed_entries(
     return outcome
 
 
-def existing_by_key(connection: Connection, source_id: int, keys: list[str]) -> dict[str, object]:
-    found: dict[str, object] = {}
+def existing_by_key(connection: Connection, source_id: int, keys: list[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
     columns = (
         entries.c.id,
         entries.c.key,
@@ -124,9 +125,9 @@ def existing_by_key(connection: Connection, source_id: int, keys: list[str]) -> 
     return found
 
 
-def record_revision(connection: Connection, row: object, item: ParsedEntry, now: int) -> None:
+def record_revision(connection: Connection, row: Any, item: ParsedEntry, now: int) -> None:
     """Keep the stored version as a revision and make `item` the current one."""
-    old = row._mapping  # type: ignore[attr-defined]
+    old = row._mapping
     connection.execute(
         revisions.insert().values(
             entry_id=old["id"],

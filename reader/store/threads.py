@@ -1,0 +1,272 @@
+"""Keeping the archive's topic threads: entries placed as they are stored, user moves, rethread.
+
+The threader (reader.topics) keeps only recent, active threads in memory; this module
+feeds it from the database, writes its decisions back, and rebuilds it on start-up from
+the entries of the active time window, so memory stays bounded on a large archive.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, delete, func, select, update
+
+from reader.store.convert import from_epoch, now_epoch
+from reader.store.schema import entries, sources, threads
+from reader.topics import Threader, ThreadingSettings, TopicDoc
+
+if TYPE_CHECKING:
+    from reader.core import Archive
+
+BATCH = 500
+RethreadProgress = Callable[[int, int], None]
+
+
+def _doc(row: Any) -> TopicDoc:
+    return TopicDoc(
+        id=str(row.id),
+        title=row.title,
+        text=row.text,
+        published=from_epoch(row.sort_time),
+        source=row.source or "",
+    )
+
+
+def _doc_query() -> Any:
+    return select(
+        entries.c.id,
+        entries.c.title,
+        entries.c.text,
+        entries.c.sort_time,
+        entries.c.thread_id,
+        entries.c.thread_locked,
+        func.coalesce(sources.c.user_title, sources.c.title).label("source"),
+    ).join(sources, sources.c.id == entries.c.source_id)
+
+
+class ArchiveThreads:
+    """The archive's threader, loaded lazily, guarded by one lock."""
+
+    def __init__(self, archive: Archive, settings: ThreadingSettings | None = None) -> None:
+        self.archive = archive
+        self.settings = settings or ThreadingSettings()
+        self._threader: Threader | None = None
+        self._lock = threading.Lock()
+
+    def _loaded(self) -> Threader:
+        if self._threader is None:
+            self._threader = self._restore()
+        return self._threader
+
+    def _restore(self) -> Threader:
+        """A threader that knows the threads of the active window, as stored."""
+        threader = Threader(self.settings)
+        with self.archive.reading() as connection:
+            newest = connection.execute(
+                select(func.max(entries.c.sort_time)).where(entries.c.thread_id.is_not(None))
+            ).scalar()
+            highest = connection.execute(select(func.max(threads.c.id))).scalar() or 0
+            if newest is not None:
+                since = newest - int(self.settings.window.total_seconds())
+                rows = connection.execute(
+                    _doc_query()
+                    .where(entries.c.thread_id.is_not(None), entries.c.sort_time >= since)
+                    .order_by(entries.c.sort_time, entries.c.id)
+                )
+                for row in rows:
+                    threader.assign_to(_doc(row), row.thread_id)
+        threader.reserve_ids_through(highest)
+        return threader
+
+    # -- placing new entries ---------------------------------------------------------
+    def place(self, entry_ids: Sequence[int]) -> list[int]:
+        """Assign threads to entries that have none; returns the threads touched."""
+        if not entry_ids:
+            return []
+        with self._lock:
+            threader = self._loaded()
+            with self.archive.reading() as connection:
+                rows = _rows_by_id(connection, entry_ids)
+            rows = [r for r in rows if r.thread_id is None]
+            rows.sort(key=lambda r: (r.sort_time, r.id))
+            placed = [(row, threader.assign(_doc(row))) for row in rows]
+            touched = sorted({thread_id for _row, thread_id in placed})
+            with self.archive.writing() as connection:
+                _save_threads(connection, threader, touched)
+                for row, thread_id in placed:
+                    duplicate = threader.duplicate_of(str(row.id))
+                    connection.execute(
+                        update(entries)
+                        .where(entries.c.id == row.id)
+                        .values(
+                            thread_id=thread_id,
+                            duplicate_of=None if duplicate is None else int(duplicate),
+                        )
+                    )
+            return touched
+
+    # -- the user's choices ----------------------------------------------------------
+    def move(self, entry_id: int, thread_id: int) -> None:
+        with self._lock:
+            threader = self._loaded()
+            with self.archive.reading() as connection:
+                (row,) = _rows_by_id(connection, [entry_id])
+            old = row.thread_id
+            threader.assign_to(_doc(row), thread_id)
+            with self.archive.writing() as connection:
+                _save_threads(connection, threader, [thread_id])
+                connection.execute(
+                    update(entries)
+                    .where(entries.c.id == entry_id)
+                    .values(thread_id=thread_id, thread_locked=True)
+                )
+                _drop_if_empty(connection, old)
+
+    def merge(self, keep: int, gone: int) -> int:
+        with self._lock:
+            threader = self._loaded()
+            self._ensure_known(threader, [keep, gone])
+            survivor = threader.merge(keep, gone)
+            with self.archive.writing() as connection:
+                connection.execute(
+                    update(entries).where(entries.c.thread_id == gone).values(thread_id=survivor)
+                )
+                _save_threads(connection, threader, [survivor])
+                _drop_if_empty(connection, gone)
+            return survivor
+
+    def split(self, thread_id: int, entry_ids: Sequence[int]) -> int:
+        with self._lock:
+            threader = self._loaded()
+            self._ensure_known(threader, [thread_id])
+            new_id = threader.split(thread_id, [str(i) for i in entry_ids])
+            with self.archive.writing() as connection:
+                _save_threads(connection, threader, [new_id, thread_id])
+                connection.execute(
+                    update(entries)
+                    .where(entries.c.id.in_(list(entry_ids)), entries.c.thread_id == thread_id)
+                    .values(thread_id=new_id, thread_locked=True)
+                )
+            return new_id
+
+    def _ensure_known(self, threader: Threader, thread_ids: Iterable[int]) -> None:
+        """Cold threads are not in memory: load their entries before the user edits them."""
+        for thread_id in thread_ids:
+            if threader.has_thread(thread_id):
+                continue
+            with self.archive.reading() as connection:
+                rows = connection.execute(
+                    _doc_query()
+                    .where(entries.c.thread_id == thread_id)
+                    .order_by(entries.c.sort_time, entries.c.id)
+                ).all()
+            for row in rows:
+                threader.assign_to(_doc(row), thread_id)
+
+    # -- rethreading -----------------------------------------------------------------
+    def rethread(self, progress: RethreadProgress | None = None) -> int:
+        """Thread the whole archive again from scratch (the user's placements are kept)."""
+        with self._lock:
+            threader = Threader(self.settings)
+            with self.archive.reading() as connection:
+                total = connection.execute(select(func.count()).select_from(entries)).scalar()
+                locked_highest = connection.execute(
+                    select(func.max(entries.c.thread_id)).where(entries.c.thread_locked)
+                ).scalar()
+            threader.reserve_ids_through(int(locked_highest or 0))
+            done = 0
+            after: tuple[int, int] = (-(2**62), 0)
+            while True:
+                with self.archive.reading() as connection:
+                    rows = connection.execute(
+                        _doc_query()
+                        .where(
+                            (entries.c.sort_time > after[0])
+                            | ((entries.c.sort_time == after[0]) & (entries.c.id > after[1]))
+                        )
+                        .order_by(entries.c.sort_time, entries.c.id)
+                        .limit(BATCH)
+                    ).all()
+                if not rows:
+                    break
+                placed: list[tuple[int, int, str | None]] = []
+                for row in rows:
+                    doc = _doc(row)
+                    if row.thread_locked and row.thread_id is not None:
+                        threader.assign_to(doc, row.thread_id)
+                        thread_id = row.thread_id
+                    else:
+                        thread_id = threader.assign(doc)
+                    placed.append((row.id, thread_id, threader.duplicate_of(doc.id)))
+                with self.archive.writing() as connection:
+                    if done == 0:
+                        connection.execute(
+                            update(entries)
+                            .where(entries.c.thread_locked == False)  # noqa: E712
+                            .values(thread_id=None)
+                        )
+                        connection.execute(delete(threads))
+                    _save_threads(connection, threader, sorted({t for _, t, _ in placed}))
+                    for entry_id, thread_id, duplicate in placed:
+                        connection.execute(
+                            update(entries)
+                            .where(entries.c.id == entry_id)
+                            .values(
+                                thread_id=thread_id,
+                                duplicate_of=None if duplicate is None else int(duplicate),
+                            )
+                        )
+                done += len(rows)
+                after = (rows[-1].sort_time, rows[-1].id)
+                if progress is not None:
+                    progress(done, int(total or 0))
+            self._threader = threader
+            return done
+
+
+def _rows_by_id(connection: Connection, entry_ids: Sequence[int]) -> list[Any]:
+    found: list[Any] = []
+    ids = list(entry_ids)
+    for start in range(0, len(ids), BATCH):
+        found.extend(
+            connection.execute(_doc_query().where(entries.c.id.in_(ids[start : start + BATCH])))
+        )
+    return found
+
+
+def _save_threads(connection: Connection, threader: Threader, thread_ids: Sequence[int]) -> None:
+    """Write the label and last activity of these threads (creating rows as needed)."""
+    now = now_epoch()
+    for thread_id in thread_ids:
+        info = threader.info(thread_id)
+        if info is None:
+            continue
+        activity = now if info.last_activity is None else int(info.last_activity.timestamp())
+        exists = connection.execute(
+            select(threads.c.id).where(threads.c.id == thread_id)
+        ).scalar()
+        if exists is None:
+            connection.execute(
+                threads.insert().values(
+                    id=thread_id, label=info.label, created=now, last_activity=activity
+                )
+            )
+        else:
+            connection.execute(
+                update(threads)
+                .where(threads.c.id == thread_id)
+                .values(label=info.label, last_activity=activity)
+            )
+
+
+def _drop_if_empty(connection: Connection, thread_id: int | None) -> None:
+    if thread_id is None:
+        return
+    left = connection.execute(
+        select(entries.c.id).where(entries.c.thread_id == thread_id).limit(1)
+    ).first()
+    if left is None:
+        connection.execute(delete(threads).where(threads.c.id == thread_id))
+
