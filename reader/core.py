@@ -140,6 +140,12 @@ class Archive:
         with self._write_lock, self.engine.begin() as connection:
             yield connection
 
+    @contextmanager
+    def exclusive(self) -> Iterator[Connection]:
+        """An autocommit connection while no other write can run (VACUUM, checkpoints)."""
+        with self._write_lock, self.engine.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+
     # -- folders ---------------------------------------------------------------------
     def folders(self) -> list[Folder]:
         with self.reading() as connection:

@@ -183,8 +183,7 @@ def compact(archive: Archive) -> int:
     with archive.writing() as connection:
         connection.execute(text("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')"))
     # VACUUM cannot run inside a transaction; hold the writer lock so no write interleaves.
-    with archive._write_lock, archive.engine.connect() as raw:
-        autocommit = raw.execution_options(isolation_level="AUTOCOMMIT")
+    with archive.exclusive() as autocommit:
         autocommit.exec_driver_sql("VACUUM")
         autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return max(0, before - _database_bytes(archive))

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from reader.sanitize import html_to_text
 from reader.store.convert import to_epoch
 from reader.store.schema import entries, entry_images, revisions
 from reader.types import EntryId, ParsedEntry
@@ -90,9 +91,13 @@ def store_feed_entries(
         row = existing.get(key)
         if row is None:
             continue
-        if normalized(row.title) != normalized(item.title) or normalized(row.text) != normalized(
-            item.text
-        ):
+        # Where the full article replaced a feed's summary, the feed is compared with the
+        # summary it sent before; a changed summary brings the feed's version back (and
+        # the full text is fetched again).
+        stored_text = html_to_text(row.summary_html) if row.summary_html else row.text
+        if normalized(row.title) != normalized(item.title) or normalized(
+            stored_text
+        ) != normalized(item.text):
             record_revision(connection, row, item, now)
             outcome.edited_ids.append(EntryId(row.id))
         elif bool(row.pinned) != item.pinned:
@@ -113,6 +118,7 @@ def existing_by_key(connection: Connection, source_id: int, keys: list[str]) -> 
         entries.c.text,
         entries.c.html,
         entries.c.content_seen,
+        entries.c.summary_html,
         entries.c.pinned,
         entries.c.withdrawn,
         entries.c.revisions,
@@ -138,7 +144,7 @@ def record_revision(connection: Connection, row: Any, item: ParsedEntry, now: in
         )
     )
     values = _entry_values(item)
-    values.update(content_seen=now, revisions=old["revisions"] + 1)
+    values.update(content_seen=now, revisions=old["revisions"] + 1, summary_html=None)
     connection.execute(update(entries).where(entries.c.id == old["id"]).values(**values))
     if item.image_urls:
         known = set(
