@@ -54,6 +54,11 @@ class ThreadingSettings:
     duplicate_similarity: float = 0.6
     # Factor applied to a thread for entries that resemble one the user moved out of it.
     moved_out_penalty: float = 0.5
+    # Share of the score that comes from the entry's headline against the thread's
+    # headlines: a story line is what its headlines say, while bodies drift into background
+    # shared with neighbouring stories. Small on purpose: a larger share also joins
+    # different events in one city (measured on the harder multi-source set).
+    headline_share: float = 0.1
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold < 1.0:
@@ -78,6 +83,8 @@ class _Thread:
     members: list[str] = field(default_factory=list)
     centroid: SparseVector = field(default_factory=dict)
     centroid_norm: float = 0.0
+    headlines: SparseVector = field(default_factory=dict)
+    headlines_norm: float = 0.0
     first_activity: datetime | None = None
     last_activity: datetime | None = None
     active: bool = True
@@ -100,6 +107,18 @@ def _utc(moment: datetime | None) -> datetime | None:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def _add_to(total: SparseVector, vector: SparseVector | None, sign: float) -> None:
+    """Add (or with sign -1, subtract) `vector` into `total`, dropping terms that reach 0."""
+    if not vector:
+        return
+    for term, weight in vector.items():
+        value = total.get(term, 0.0) + sign * weight
+        if value <= 1e-9:
+            total.pop(term, None)
+        else:
+            total[term] = value
 
 
 def _shorten(text: str, limit: int = _LABEL_CHARS) -> str:
@@ -125,6 +144,7 @@ class Threader:
         self._duplicate_of: dict[str, str] = {}
         # Data kept only for entries of active threads.
         self._vectors: dict[str, SparseVector] = {}
+        self._headline_vectors: dict[str, SparseVector] = {}
         self._titles: dict[str, str] = {}
         self._times: dict[str, datetime | None] = {}
         # term -> {thread id: that thread's centroid} for active threads, to score quickly.
@@ -139,7 +159,7 @@ class Threader:
         if known is not None:
             return self._resolve(known)
         moment = self._advance_clock(doc.published)
-        vector, signature = self._vectorise(doc)
+        vector, headline, signature = self._vectorise(doc)
         thread_id = None
         if signature is not None:
             original = self._duplicates.best_match(signature, self.settings.duplicate_similarity)
@@ -147,10 +167,10 @@ class Threader:
                 self._duplicate_of[doc.id] = original
                 thread_id = self._resolve(self._thread_of[original])
         if thread_id is None:
-            thread_id = self._best_thread(vector, moment)
+            thread_id = self._best_thread(vector, headline, moment)
         if thread_id is None:
             thread_id = self._new_thread()
-        self._join(doc, vector, moment, self._threads[thread_id])
+        self._join(doc, vector, headline, moment, self._threads[thread_id])
         if signature is not None:
             self._duplicates.add(doc.id, signature)
         return thread_id
@@ -170,11 +190,12 @@ class Threader:
             self._move_out(doc.id, self._threads[current])
             moment = self._times.get(doc.id, _utc(doc.published))
             vector = self._vectors.get(doc.id)
-            if vector is None:
-                vector, _ = self._vectorise(doc, count=False)
+            headline = self._headline_vectors.get(doc.id)
+            if vector is None or headline is None:
+                vector, headline, _ = self._vectorise(doc, count=False)
         else:
             moment = self._advance_clock(doc.published)
-            vector, signature = self._vectorise(doc)
+            vector, headline, signature = self._vectorise(doc)
             if signature is not None:
                 self._duplicates.add(doc.id, signature)
         target = self._threads.get(target_id)
@@ -184,7 +205,7 @@ class Threader:
             self._next_id = max(self._next_id, target_id + 1)
         elif not target.active:
             target.active = True
-        self._join(doc, vector, moment, target)
+        self._join(doc, vector, headline, moment, target)
 
     def split(self, thread_id: int, doc_ids: list[str] | tuple[str, ...]) -> int:
         """Move `doc_ids` out of a thread into a new one; returns the new thread's id."""
@@ -294,8 +315,8 @@ class Threader:
 
     def _vectorise(
         self, doc: TopicDoc, *, count: bool = True
-    ) -> tuple[SparseVector, Signature | None]:
-        """The entry's term vector and, for a new entry, its near-duplicate signature."""
+    ) -> tuple[SparseVector, SparseVector, Signature | None]:
+        """The entry's term vector, its headline's, and (new entries) a duplicate signature."""
         s = self.settings
         title = plain_text(doc.title)
         body = plain_text(doc.text)
@@ -306,11 +327,16 @@ class Threader:
             title, weight=s.title_weight, name_boost=s.name_boost, names_seen=names
         )
         weighted_terms(body, weight=1.0, name_boost=s.name_boost, names_seen=names, into=counts)
-        if not count:
-            return weigh(counts, self._frequencies, s.max_terms), None
-        self._frequencies.add(counts)
+        headline_counts = weighted_terms(
+            title, weight=1.0, name_boost=s.name_boost, names_seen=names
+        )
+        if count:
+            self._frequencies.add(counts)
         vector = weigh(counts, self._frequencies, s.max_terms)
-        return vector, self._duplicates.signature(f"{title}\n{plain_text(doc.text)}")
+        headline = weigh(headline_counts, self._frequencies, s.max_terms)
+        if not count:
+            return vector, headline, None
+        return vector, headline, self._duplicates.signature(f"{title}\n{plain_text(doc.text)}")
 
     def _time_factor(self, thread: _Thread, moment: datetime | None) -> float:
         if moment is None or thread.last_activity is None or thread.first_activity is None:
@@ -321,7 +347,9 @@ class Threader:
         excess = max(gap - self.settings.grace, timedelta(0))
         return float(0.5 ** (excess / self.settings.half_life))
 
-    def _best_thread(self, vector: SparseVector, moment: datetime | None) -> int | None:
+    def _best_thread(
+        self, vector: SparseVector, headline: SparseVector, moment: datetime | None
+    ) -> int | None:
         """The active thread most similar to `vector`, if any reaches the threshold."""
         scores: dict[int, float] = {}
         common: list[tuple[str, float]] = []
@@ -342,26 +370,43 @@ class Threader:
                 value = self._threads[thread_id].centroid.get(term)
                 if value is not None:
                     scores[thread_id] += weight * value
-        best_id, best_score = None, self.settings.threshold
-        for thread_id, raw in scores.items():
+        s = self.settings
+        similarities = {
+            thread_id: raw / self._threads[thread_id].centroid_norm
+            for thread_id, raw in scores.items()
+        }
+        if s.headline_share > 0.0 and headline:
+            for thread_id, similarity in similarities.items():
+                thread = self._threads[thread_id]
+                by_headline = dot(headline, thread.headlines) / (thread.headlines_norm or 1.0)
+                similarities[thread_id] = (
+                    1.0 - s.headline_share
+                ) * similarity + s.headline_share * by_headline
+        best_id, best_score = None, s.threshold
+        for thread_id, similarity in similarities.items():
             thread = self._threads[thread_id]
-            similarity = raw / thread.centroid_norm
             if similarity < best_score:
                 continue  # time and user penalties only lower a score
             score = similarity * self._time_factor(thread, moment)
             if thread.moved_out and any(dot(vector, out) > similarity for out in thread.moved_out):
-                score *= self.settings.moved_out_penalty
+                score *= s.moved_out_penalty
             if score >= best_score:
                 best_id, best_score = thread_id, score
         return best_id
 
     def _join(
-        self, doc: TopicDoc, vector: SparseVector, moment: datetime | None, thread: _Thread
+        self,
+        doc: TopicDoc,
+        vector: SparseVector,
+        headline: SparseVector,
+        moment: datetime | None,
+        thread: _Thread,
     ) -> None:
         self._thread_of[doc.id] = thread.id
         self._titles[doc.id] = doc.title.strip() or plain_text(doc.text)[:200]
         self._times[doc.id] = moment
         self._vectors[doc.id] = vector
+        self._headline_vectors[doc.id] = headline
         self._add_member(doc.id, thread)
 
     def _join_known(self, doc_id: str, thread: _Thread) -> None:
@@ -393,6 +438,11 @@ class Threader:
             if len(centroid) > 2 * self.settings.centroid_terms:
                 self._prune(thread)
             thread.centroid_norm = norm(centroid) or 1.0
+            _add_to(thread.headlines, self._headline_vectors.get(doc_id), 1.0)
+            if len(thread.headlines) > 2 * self.settings.centroid_terms:
+                ranked = sorted(thread.headlines.items(), key=lambda kv: kv[1], reverse=True)
+                thread.headlines = dict(ranked[: self.settings.centroid_terms])
+            thread.headlines_norm = norm(thread.headlines)
 
     def _remove_member(self, doc_id: str, thread: _Thread) -> None:
         thread.members.remove(doc_id)
@@ -408,6 +458,8 @@ class Threader:
                     del centroid[term]
                     self._unpost(term, thread.id)
         thread.centroid_norm = norm(centroid) or 1.0
+        _add_to(thread.headlines, self._headline_vectors.get(doc_id), -1.0)
+        thread.headlines_norm = norm(thread.headlines)
 
     def _move_out(self, doc_id: str, thread: _Thread) -> None:
         self._remove_member(doc_id, thread)
@@ -447,10 +499,12 @@ class Threader:
         for term in thread.centroid:
             self._unpost(term, thread.id)
         thread.centroid = {}
+        thread.headlines = {}
         thread.moved_out = []
         thread.active = False
         for doc_id in thread.members:
             self._vectors.pop(doc_id, None)
+            self._headline_vectors.pop(doc_id, None)
             self._titles.pop(doc_id, None)
             self._times.pop(doc_id, None)
             self._duplicates.forget(doc_id)
