@@ -402,8 +402,9 @@ class _ChangingPageHandler(http.server.BaseHTTPRequestHandler):
 def test_linux_bundle_runs_headless_commands_with_worker_processes(
     linux_bundle: tuple[Path, float], tmp_path: Path
 ) -> None:
-    """parse, add and a refresh of enough sources to start the parse worker processes: a
-    frozen app that forgot freeze_support() would hang or fail here."""
+    """parse, add and a refresh of enough sources to start the parse worker processes (a
+    frozen app that forgot freeze_support() would hang or fail here), then search and cluster,
+    which load the bundled SQLite FTS5 and numpy."""
     if not (FIXTURES / "liveblogs" / "seed").is_dir():
         pytest.skip(f"the shared fixtures are not at {FIXTURES}")
     command = str(linux_bundle[0] / "newsdesk")
@@ -429,6 +430,25 @@ def test_linux_bundle_runs_headless_commands_with_worker_processes(
     assert refreshed.returncode == 0, refreshed.stderr
     statuses = [source["status"] for source in json.loads(refreshed.stdout)["sources"]]
     assert len(statuses) == len(pages) and "error" not in statuses
+
+    # FTS5 in the bundled SQLite, and numpy (with its OpenBLAS) through topic threading.
+    searched = measure_bundle.run_timed([command, *data, "search", "Putin", "--json"], tmp_path)
+    assert searched.returncode == 0, searched.stderr
+    assert json.loads(searched.stdout)["hits"], "the refreshed pages should mention Putin"
+    lines = [
+        {"id": "a", "title": "Ceasefire talks open in Geneva", "text": "Ceasefire talks opened.",
+         "published": "2025-03-14T10:00:00Z", "source": "x"},
+        {"id": "b", "title": "Geneva ceasefire talks resume", "text": "Ceasefire talks resumed.",
+         "published": "2025-03-14T11:00:00Z", "source": "y"},
+        {"id": "c", "title": "Cup final tonight", "text": "The cup final kicks off at eight.",
+         "published": "2025-03-14T12:00:00Z", "source": "y"},
+    ]  # fmt: skip
+    entries = tmp_path / "entries.jsonl"
+    entries.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    clustered = measure_bundle.run_timed([command, "cluster", str(entries), "--json"], tmp_path)
+    assert clustered.returncode == 0, clustered.stderr
+    threads = json.loads(clustered.stdout)["threads"]
+    assert sorted(i for thread in threads for i in thread["entry_ids"]) == ["a", "b", "c"]
 
 
 @pytest.mark.slow
