@@ -288,7 +288,7 @@ class MainActions:
         w = self.window
         w.reload_sources()
         if w._entries_model is w.thread_model:
-            w.thread_model.load(w.settings.unread_only)
+            w.thread_model.reload()
         else:
             w.flat_model.reload()
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
 
-from reader.types import Entry, Source, Thread
+from PySide6.QtCore import QDateTime, QLocale
+
+from reader.types import Entry, Source
 from ui.models.rows import full_local_time_text, local_time_text
 
 
@@ -27,6 +31,7 @@ blockquote {{ margin-left: 12px; color: {colors["muted"]}; }}
 .withdrawn {{ color: {colors["muted"]}; }}
 .nd-match {{ background-color: {colors["match"]}; }}
 .timeline-time {{ color: {colors["muted"]}; }}
+.timeline-day {{ color: {colors["text"]}; background-color: {colors["badge"]}; }}
 """
 
 
@@ -86,33 +91,73 @@ def entry_html(
     return "<body>" + "\n".join(parts) + "</body>"
 
 
-def thread_html(thread: Thread, entries: Sequence[Entry]) -> str:
-    """A story's timeline across sources, newest first; titles link to the entries."""
-    rows = []
-    for entry in entries:
-        when = html.escape(local_time_text(entry.published))
+class ThreadLike(Protocol):
+    label: str
+    size: int
+    unread: int
+    last_activity: datetime | None
+
+
+def thread_html(thread: ThreadLike, entries: Sequence[Entry]) -> str:
+    """A story's timeline across sources, oldest first and grouped by day; titles link to
+    the entries so the story can be read in order."""
+    ordered = sorted(
+        entries, key=lambda e: (e.published is None, e.published or datetime.min, e.id)
+    )
+    rows: list[str] = []
+    day = ""
+    for entry in ordered:
+        entry_day = day_text(entry.published)
+        if entry_day != day:
+            day = entry_day
+            rows.append(
+                f"<tr><td colspan='2' class='timeline-day'><b>{html.escape(day)}</b></td></tr>"
+            )
+        when = html.escape(clock_text(entry.published))
         source = html.escape(entry.source_title)
-        title = html.escape(entry.title or "(untitled)")
+        title = html.escape(entry.title or _first_words(entry.text, 12) or "(untitled)")
         summary = html.escape(_first_words(entry.text, 40))
         weight = "normal" if entry.read else "600"
+        unread = "" if entry.read else " · <span class='kicker'>unread</span>"
         rows.append(
             "<tr>"
-            f"<td width='90' valign='top' class='timeline-time'>{when}</td>"
+            f"<td width='64' valign='top' class='timeline-time'>{when}</td>"
             f"<td valign='top'><a href='newsdesk:entry/{int(entry.id)}' "
             f"style='font-weight:{weight}'>{title}</a><br>"
-            f"<span class='meta'>{source}</span><br>{summary}</td></tr>"
+            f"<span class='meta'><small>{source}{unread}</small></span><br>{summary}</td></tr>"
         )
-    sources = len({entry.source_id for entry in entries})
+    names = sorted({entry.source_title for entry in entries if entry.source_title})
+    count = len(names)
     meta = (
-        f"{thread.size} items from {sources} source{'s' if sources != 1 else ''} · "
-        f"{thread.unread} unread · "
+        f"{thread.size} item{'s' if thread.size != 1 else ''} from {count} "
+        f"source{'s' if count != 1 else ''} · {thread.unread} unread · "
         f"last activity {html.escape(local_time_text(thread.last_activity))}"
     )
-    return (
-        f"<body><p class='kicker'><small>STORY</small></p><h1>{html.escape(thread.label)}</h1>"
-        f"<p class='meta'>{meta}</p>"
-        f"<table width='100%' cellpadding='6' cellspacing='0'>{''.join(rows)}</table></body>"
+    shown = (
+        ""
+        if len(entries) >= thread.size
+        else (f"<p class='meta'>Showing the newest {len(entries)} of {thread.size} items.</p>")
     )
+    return (
+        "<body><p class='kicker'><small>STORY TIMELINE</small></p>"
+        f"<h1>{html.escape(thread.label or '(unlabelled story)')}</h1>"
+        f"<p class='meta'>{meta}</p>"
+        f"<p class='meta'>Sources: {html.escape(', '.join(names))}</p>{shown}"
+        f"<table width='100%' cellpadding='5' cellspacing='0'>{''.join(rows)}</table></body>"
+    )
+
+
+def day_text(moment: datetime | None) -> str:
+    if moment is None:
+        return "Undated"
+    local = QDateTime.fromSecsSinceEpoch(int(moment.timestamp())).toLocalTime()
+    return QLocale().toString(local.date(), "dddd d MMMM yyyy")
+
+
+def clock_text(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return QDateTime.fromSecsSinceEpoch(int(moment.timestamp())).toLocalTime().toString("HH:mm")
 
 
 def _first_words(text: str, count: int) -> str:

@@ -46,6 +46,7 @@ from ui.models.sources import (
     SourcesSnapshot,
     read_snapshot,
 )
+from ui.models.stories import StoryQuery, ThreadSummary
 from ui.models.threads import ThreadedEntriesModel
 from ui.refresh import RefreshController
 from ui.settings import AppSettings
@@ -59,6 +60,7 @@ log = logging.getLogger(__name__)
 
 ENTRIES_PAGE, SEARCH_PAGE = 0, 1
 WELCOME_PAGE, READER_PAGE = 0, 1
+TIMELINE_LIMIT = 200  # entries a story's timeline shows
 
 
 class MainWindow(QMainWindow):
@@ -66,6 +68,7 @@ class MainWindow(QMainWindow):
     notification_shown = Signal(str, str)
     sources_loaded = Signal()
     article_shown = Signal(int)
+    thread_shown = Signal(int)
     search_done = Signal(str)
     demo_requested = Signal()
 
@@ -344,21 +347,24 @@ class MainWindow(QMainWindow):
     def show_entries_for(self, node: SourceNode) -> None:
         self.middle.setCurrentIndex(ENTRIES_PAGE)
         unread_only = self.settings.unread_only
-        if node.kind == "all" and self.settings.group_by_topic:
-            self._use_thread_model(unread_only)
+        if node.kind == "searches":
             return
-        query = EntryQuery(unread=unread_only)
-        if node.kind == "unread":
-            query = EntryQuery(unread=True)
-        elif node.kind == "starred":
-            query = EntryQuery(starred=True)
-        elif node.kind in ("feed", "liveblog", "folder"):
-            query = EntryQuery(source_ids=node.source_ids(), unread=unread_only)
-        elif node.kind == "searches":
+        source_ids: tuple[int, ...] | None = None
+        if node.kind in ("feed", "liveblog", "folder"):
+            source_ids = node.source_ids()
+        unread = unread_only or node.kind == "unread"
+        starred = node.kind == "starred"
+        if self.settings.group_by_topic and not starred:
+            self._use_thread_model(StoryQuery(source_ids=source_ids, unread=unread))
             return
         self._use_flat_model()
         self.flat_model.set_query(
-            EntryQuery(**{**query.__dict__, "order": self.flat_model.query.order})
+            EntryQuery(
+                source_ids=source_ids,
+                unread=unread,
+                starred=starred,
+                order=self.flat_model.query.order,
+            )
         )
 
     def _use_flat_model(self) -> None:
@@ -366,11 +372,11 @@ class MainWindow(QMainWindow):
             self._set_entries_model(self.flat_model)
             self.entries_view.setRootIsDecorated(False)
 
-    def _use_thread_model(self, unread_only: bool) -> None:
+    def _use_thread_model(self, query: StoryQuery) -> None:
         if self._entries_model is not self.thread_model:
             self._set_entries_model(self.thread_model)
             self.entries_view.setRootIsDecorated(True)
-        self.thread_model.load(unread_only)
+        self.thread_model.load(query=query)
 
     def _set_entries_model(self, model: EntryListModel | ThreadedEntriesModel) -> None:
         self._entries_model = model
@@ -400,10 +406,13 @@ class MainWindow(QMainWindow):
         return self._entries_model
 
     def _on_threads_loaded(self, count: int) -> None:
-        if count == 0 and self.thread_model.rowCount() == 0 and self._selected_key == "all":
-            # No threads yet (a fresh archive, or threading still running): show by date.
+        if count == 0 and self._entries_model is self.thread_model:
+            # No story threads here yet (a fresh archive, or threading still running): by date.
+            story = self.thread_model.query
             self._use_flat_model()
-            self.flat_model.set_query(EntryQuery(unread=self.settings.unread_only))
+            self.flat_model.set_query(
+                EntryQuery(source_ids=story.source_ids, unread=story.unread, starred=story.starred)
+            )
             return
         for thread_id in list(self._expanded_threads):
             row = self.thread_model.thread_row_of(thread_id)
@@ -433,18 +442,25 @@ class MainWindow(QMainWindow):
 
     def _show_thread(self, row: int) -> None:
         thread = self.thread_model.thread_at(row)
-        if thread is None:
-            return
+        if thread is not None:
+            self.show_thread(thread)
+
+    def show_thread(self, thread: ThreadSummary) -> None:
+        """The story's timeline across every source, in the reading pane."""
         archive = self.archive
-        ids = list(thread.entry_ids[:60])
         self._article_request += 1
         request = self._article_request
 
-        def shown(entries: Any) -> None:
+        def shown(found: Any) -> None:
             if request == self._article_request:
-                self.reading_pane.show_thread(thread, entries)
+                self.reading_pane.show_thread(thread, found)
+                self.thread_shown.emit(thread.id)
 
-        self.runner.submit(lambda: archive.entries_by_ids(ids), shown, self._on_task_failed)
+        self.runner.submit(
+            lambda: archive.entries(thread_id=thread.id, limit=TIMELINE_LIMIT),
+            shown,
+            self._on_task_failed,
+        )
 
     def load_article(self, entry_id: int, terms: Sequence[str] = ()) -> None:
         """Read an entry (off the GUI thread), show it, and mark it read."""
@@ -691,7 +707,7 @@ class MainWindow(QMainWindow):
         ids = [int(i) for r in result.sources for i in (*r.new_entry_ids, *r.changed_entry_ids)]
         if self._entries_model is self.thread_model:
             if ids:
-                self.thread_model.load(self.settings.unread_only)
+                self.thread_model.reload()
             return
         if not ids:
             return
@@ -705,7 +721,7 @@ class MainWindow(QMainWindow):
     def apply_refresh_result_for_source(self, _source: Any) -> None:
         """A source was just added: show its entries where they belong."""
         if self._entries_model is self.thread_model:
-            self.thread_model.load(self.settings.unread_only)
+            self.thread_model.reload()
         else:
             self.flat_model.reload()
 

@@ -15,6 +15,7 @@ from ui.models.entries import EntryListModel, EntryQuery
 from ui.models.rows import ENTRY_ID_ROLE, IS_THREAD_ROLE, READ_ROLE
 from ui.models.search import SearchResultsModel
 from ui.models.sources import LIVE_ROLE, NODE_KIND_ROLE, SourcesModel, read_snapshot
+from ui.models.stories import StoryQuery
 from ui.models.threads import ThreadedEntriesModel
 
 
@@ -100,16 +101,25 @@ def _make_threads(archive: Archive) -> list[int]:
     return thread_ids
 
 
+def _thread_rows(model: ThreadedEntriesModel) -> list[int]:
+    return [r for r in range(model.rowCount()) if model.data(model.index(r, 0), IS_THREAD_ROLE)]
+
+
 def test_threaded_model_passes_modeltester(qtmodeltester, archive: Archive) -> None:
     _make_threads(archive)
     model = ThreadedEntriesModel(archive)
     model.load()
-    assert model.rowCount() == 2
-    first = model.index(0, 0)
+    # Two threads, and the 13 entries no thread holds as single rows: nothing is hidden.
+    assert model.thread_count() == 2
+    assert model.rowCount() == 2 + 13
+    first = model.index(_thread_rows(model)[0], 0)
     assert model.data(first, IS_THREAD_ROLE) is True
     assert model.hasChildren(first) and model.canFetchMore(first)
     model.fetchMore(first)
-    assert model.rowCount(first) == model.thread_at(0).size
+    assert model.rowCount(first) == model.thread_at(first.row()).size
+    loose = model.index(0, 0)
+    assert model.data(loose, IS_THREAD_ROLE) is False
+    assert model.data(loose, ENTRY_ID_ROLE) is not None and not model.hasChildren(loose)
     qtmodeltester.check(model, force_py=True)
 
 
@@ -117,14 +127,36 @@ def test_threaded_model_counts_unread_as_entries_are_read(archive: Archive) -> N
     _make_threads(archive)
     model = ThreadedEntriesModel(archive)
     model.load()
-    first = model.index(0, 0)
+    first = model.index(_thread_rows(model)[0], 0)
     model.fetchMore(first)
     child = model.index(0, 0, first)
     entry_id = model.data(child, ENTRY_ID_ROLE)
-    unread_before = model.thread_at(0).unread
+    unread_before = model.thread_at(first.row()).unread
     model.set_flags([entry_id], read=True)
-    assert model.thread_at(0).unread == unread_before - 1
+    assert model.thread_at(first.row()).unread == unread_before - 1
     assert model.index_of_entry(entry_id) == child
+
+
+def test_threaded_model_for_one_source_counts_within_it(archive: Archive) -> None:
+    thread_ids = _make_threads(archive)
+    world = next(s for s in archive.sources() if s.title == "World")
+    model = ThreadedEntriesModel(archive)
+    model.load(query=StoryQuery(source_ids=(int(world.id),)))
+    # Threads are counted within the selection: only World's entries.
+    expected = {t: len(archive.entries(thread_id=t, source_id=world.id)) for t in thread_ids}
+    sizes = {model.thread_at(r).id: model.thread_at(r).size for r in _thread_rows(model)}
+    assert sizes == {t: n for t, n in expected.items() if n}
+    assert model.thread_at(_thread_rows(model)[0]).sources == ("World",)
+    loose = len(archive.entries(source_id=world.id)) - sum(expected.values())
+    assert model.rowCount() == len(sizes) + loose
+    row = model.thread_row_of(thread_ids[0])
+    model.fetchMore(model.index(row, 0))
+    model.fetchMore(model.index(row, 0))
+    assert model.rowCount(model.index(row, 0)) == expected[thread_ids[0]]
+    archive.mark([e.id for e in archive.entries(thread_id=thread_ids[1])], read=True)
+    model.load(query=StoryQuery(source_ids=(int(world.id),), unread=True))
+    assert model.thread_count() == 1
+    assert model.thread_at(_thread_rows(model)[0]).id == thread_ids[0]
 
 
 def test_sources_model_passes_modeltester(qtmodeltester, archive: Archive) -> None:

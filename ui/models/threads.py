@@ -1,7 +1,9 @@
-"""The entry list grouped by topic thread: thread rows that expand to their entries.
+"""The entry list grouped by story: thread rows that expand to their entries, and single rows
+for entries no thread holds (yet).
 
-Thread rows (label, size, unread, last activity) come from `Archive.threads()`; a thread's
-entries load only when it is expanded (`canFetchMore`/`fetchMore` on the thread's index).
+Top-level rows come from `load_stories` (any selection: everything, a folder, a source,
+unread); a thread's entries load only when it is expanded (`canFetchMore`/`fetchMore` on the
+thread's index), a page at a time by keyset cursor.
 """
 
 from __future__ import annotations
@@ -13,12 +15,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 
-from reader.core import Archive
-from reader.types import Thread
+from reader.core import Archive, EntryCursor
 from ui.models.entries import entry_row_data, load_rows
 from ui.models.rows import (
     COLUMNS,
-    ENTRY_ID_ROLE,
     IS_THREAD_ROLE,
     READ_ROLE,
     SOURCE_COLUMN,
@@ -30,33 +30,30 @@ from ui.models.rows import (
     full_local_time_text,
     local_time_text,
 )
+from ui.models.stories import Story, StoryQuery, ThreadSummary, load_stories
 from ui.workers import TaskRunner
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-THREAD_LIMIT = 1000
 CHILD_PAGE = 100
-_NO_PARENT = 0  # internalId of thread rows; entry rows store thread row + 1
+_NO_PARENT = 0  # internalId of top-level rows; entry rows store their thread row + 1
+THREAD_SOURCES_ROLE = Qt.ItemDataRole.UserRole + 9
 
 
 @dataclass
-class ThreadNode:
-    thread: Thread
+class StoryNode:
+    thread: ThreadSummary | None  # None: a single entry (`entry`) without a thread
+    entry: EntryRow | None = None
     children: list[EntryRow] = field(default_factory=list)
-    loaded: int = 0  # how many of thread.entry_ids have been asked for
+    exhausted: bool = False
     loading: bool = False
 
-    @property
-    def unread(self) -> int:
-        return self.thread.unread
 
-
-def load_threads(archive: Archive, unread_only: bool, limit: int = THREAD_LIMIT) -> list[Thread]:
-    found = archive.threads(limit=limit)
-    return [t for t in found if t.unread > 0] if unread_only else found
+def _node(story: Story) -> StoryNode:
+    return StoryNode(story.thread, story.entry, exhausted=story.thread is None)
 
 
 class ThreadedEntriesModel(QAbstractItemModel):
-    """Two levels: threads (newest activity first), then each thread's entries."""
+    """Two levels: stories (newest activity first), then a thread's entries (newest first)."""
 
     threads_loaded = Signal(int)
 
@@ -64,46 +61,58 @@ class ThreadedEntriesModel(QAbstractItemModel):
         super().__init__(parent)
         self._archive = archive
         self._runner = runner
-        self._nodes: list[ThreadNode] = []
-        self._node_of: dict[int, int] = {}
-        self._unread_only = False
+        self._nodes: list[StoryNode] = []
+        self._node_of: dict[int, int] = {}  # thread id -> row
+        self._query = StoryQuery()
         self._generation = 0
         self._bold = QFont()
         self._bold.setBold(True)
 
     # -- loading ---------------------------------------------------------------------
-    def load(self, unread_only: bool = False) -> None:
-        """(Re)load the thread rows, in the background when a runner is available."""
-        self._unread_only = unread_only
+    @property
+    def query(self) -> StoryQuery:
+        return self._query
+
+    def load(self, unread_only: bool = False, query: StoryQuery | None = None) -> None:
+        """(Re)load the rows for a selection, in the background when a runner is available."""
+        self._query = query if query is not None else StoryQuery(unread=unread_only)
         self._generation += 1
-        generation = self._generation
-        archive = self._archive
+        generation, archive, wanted = self._generation, self._archive, self._query
         if self._runner is None:
-            self._set_threads(generation, load_threads(archive, unread_only))
+            self._set_stories(generation, load_stories(archive, wanted))
             return
         self._runner.submit(
-            lambda: load_threads(archive, unread_only),
-            lambda found: self._set_threads(generation, found),
+            lambda: load_stories(archive, wanted),
+            lambda found: self._set_stories(generation, found),
         )
+
+    def reload(self) -> None:
+        self.load(query=self._query)
 
     def set_archive(self, archive: Archive) -> None:
         self._archive = archive
-        self._set_threads(self._generation, [])
+        self._generation += 1
+        self._set_stories(self._generation, [])
 
-    def _set_threads(self, generation: int, found: list[Thread]) -> None:
+    def _set_stories(self, generation: int, found: list[Story]) -> None:
         if generation != self._generation:
             return
         self.beginResetModel()
-        self._nodes = [ThreadNode(thread) for thread in found]
-        self._node_of = {int(node.thread.id): i for i, node in enumerate(self._nodes)}
+        self._nodes = [_node(story) for story in found]
+        self._node_of = {
+            node.thread.id: row for row, node in enumerate(self._nodes) if node.thread is not None
+        }
         self.endResetModel()
-        self.threads_loaded.emit(len(self._nodes))
+        self.threads_loaded.emit(len(self._node_of))
 
     def thread_count(self) -> int:
-        return len(self._nodes)
+        return len(self._node_of)
 
-    def thread_at(self, row: int) -> Thread | None:
+    def thread_at(self, row: int) -> ThreadSummary | None:
         return self._nodes[row].thread if 0 <= row < len(self._nodes) else None
+
+    def thread_row_of(self, thread_id: int) -> int | None:
+        return self._node_of.get(thread_id)
 
     # -- Qt model interface ----------------------------------------------------------
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
@@ -114,23 +123,28 @@ class ThreadedEntriesModel(QAbstractItemModel):
         return self.createIndex(row, column, parent.row() + 1)
 
     def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not index.isValid():
-            return QModelIndex()
-        if index.internalId() == _NO_PARENT:
+        if not index.isValid() or index.internalId() == _NO_PARENT:
             return QModelIndex()
         thread_row = index.internalId() - 1
         if thread_row >= len(self._nodes):
             return QModelIndex()
         return self.createIndex(thread_row, 0, _NO_PARENT)
 
+    def _top(self, index: AnyIndex) -> StoryNode | None:
+        if index.isValid() and index.internalId() == _NO_PARENT and index.row() < len(self._nodes):
+            return self._nodes[index.row()]
+        return None
+
     def _is_thread(self, index: AnyIndex) -> bool:
-        return index.isValid() and index.internalId() == _NO_PARENT
+        node = self._top(index)
+        return node is not None and node.thread is not None
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         if not parent.isValid():
             return len(self._nodes)
-        if self._is_thread(parent) and parent.column() == 0:
-            return len(self._nodes[parent.row()].children)
+        node = self._top(parent)
+        if node is not None and parent.column() == 0:
+            return len(node.children)
         return 0
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -139,29 +153,39 @@ class ThreadedEntriesModel(QAbstractItemModel):
     def hasChildren(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         if not parent.isValid():
             return bool(self._nodes)
-        if self._is_thread(parent) and parent.column() == 0:
-            return self._nodes[parent.row()].thread.size > 0
-        return False
+        node = self._top(parent)
+        if node is None or node.thread is None or parent.column() != 0:
+            return False
+        return node.thread.size > 0
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
-        if not self._is_thread(parent) or parent.column() != 0:
+        node = self._top(parent)
+        if node is None or node.thread is None or parent.column() != 0:
             return False
-        node = self._nodes[parent.row()]
-        return not node.loading and node.loaded < len(node.thread.entry_ids)
+        return not node.loading and not node.exhausted
 
     def fetchMore(self, parent: AnyIndex) -> None:
         if not self.canFetchMore(parent):
             return
-        row = parent.row()
-        node = self._nodes[row]
-        wanted = list(node.thread.entry_ids[node.loaded : node.loaded + CHILD_PAGE])
-        node.loaded += len(wanted)
-        thread_id = int(node.thread.id)
-        archive = self._archive
-        generation = self._generation
+        node = self._nodes[parent.row()]
+        assert node.thread is not None
+        thread_id = node.thread.id
+        after = None
+        if node.children:
+            last = node.children[-1]
+            after = EntryCursor(last.sort_time, last.id)
+        archive, query, generation = self._archive, self._query, self._generation
 
         def load() -> list[EntryRow]:
-            return load_rows(archive, archive.entries_by_ids(wanted))
+            found = archive.entries(
+                thread_id=thread_id,
+                source_ids=query.source_ids,
+                unread=query.unread,
+                starred=query.starred,
+                limit=CHILD_PAGE,
+                after=after,
+            )
+            return load_rows(archive, found)
 
         if self._runner is None:
             self._add_children(generation, thread_id, load())
@@ -175,8 +199,8 @@ class ThreadedEntriesModel(QAbstractItemModel):
         row = self._node_of[thread_id]
         node = self._nodes[row]
         node.loading = False
-        if self._unread_only:
-            rows = [r for r in rows if not r.read]
+        if len(rows) < CHILD_PAGE:
+            node.exhausted = True
         known = {r.id for r in node.children}
         rows = [r for r in rows if r.id not in known]
         if not rows:
@@ -209,26 +233,21 @@ class ThreadedEntriesModel(QAbstractItemModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        if self._is_thread(index):
-            if not 0 <= index.row() < len(self._nodes):
-                return None
-            return self._thread_data(self._nodes[index.row()].thread, index.column(), role)
-        parent_row = index.internalId() - 1
-        if not 0 <= parent_row < len(self._nodes):
-            return None
-        children = self._nodes[parent_row].children
-        if not 0 <= index.row() < len(children):
-            return None
-        return entry_row_data(children[index.row()], index.column(), role, self._bold)
+        node = self._top(index)
+        if node is not None:
+            if node.thread is not None:
+                return self._thread_data(node.thread, index.column(), role)
+            assert node.entry is not None
+            return entry_row_data(node.entry, index.column(), role, self._bold)
+        row = self.entry_at(index)
+        return None if row is None else entry_row_data(row, index.column(), role, self._bold)
 
-    def _thread_data(self, thread: Thread, column: int, role: int) -> Any:
+    def _thread_data(self, thread: ThreadSummary, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if column == TITLE_COLUMN:
                 return thread.label or "(unlabelled story)"
             if column == SOURCE_COLUMN:
-                noun = "item" if thread.size == 1 else "items"
-                unread = f", {thread.unread} unread" if thread.unread else ""
-                return f"{thread.size} {noun}{unread}"
+                return thread_source_text(thread)
             if column == TIME_COLUMN:
                 return local_time_text(thread.last_activity)
             return None
@@ -237,17 +256,17 @@ class ThreadedEntriesModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == TIME_COLUMN:
                 return "Last activity: " + full_local_time_text(thread.last_activity)
-            return thread.label
+            return thread_tooltip(thread)
         if role == IS_THREAD_ROLE:
             return True
         if role == THREAD_ID_ROLE:
-            return int(thread.id)
+            return thread.id
         if role == UNREAD_COUNT_ROLE:
             return thread.unread
         if role == READ_ROLE:
             return thread.unread == 0
-        if role == ENTRY_ID_ROLE:
-            return None
+        if role == THREAD_SOURCES_ROLE:
+            return thread.sources
         return None
 
     # -- changes -----------------------------------------------------------------------
@@ -255,8 +274,14 @@ class ThreadedEntriesModel(QAbstractItemModel):
         self, entry_ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None
     ) -> None:
         wanted = set(entry_ids)
-        for thread_row, node in enumerate(self._nodes):
-            parent = self.index(thread_row, 0)
+        for top_row, node in enumerate(self._nodes):
+            if node.entry is not None and node.entry.id in wanted:
+                node.entry = node.entry.with_flags(read=read, starred=starred)
+                self.dataChanged.emit(self.index(top_row, 0), self.index(top_row, len(COLUMNS) - 1))
+                continue
+            if node.thread is None:
+                continue
+            parent = self.index(top_row, 0)
             changed_unread = 0
             for child_row, child in enumerate(node.children):
                 if child.id not in wanted:
@@ -269,32 +294,44 @@ class ThreadedEntriesModel(QAbstractItemModel):
                     self.index(child_row, len(COLUMNS) - 1, parent),
                 )
             if changed_unread:
-                thread = node.thread
-                node.thread = Thread(
-                    id=thread.id,
-                    label=thread.label,
-                    size=thread.size,
-                    unread=max(0, thread.unread + changed_unread),
-                    last_activity=thread.last_activity,
-                    entry_ids=thread.entry_ids,
-                )
-                self.dataChanged.emit(
-                    self.index(thread_row, 0), self.index(thread_row, len(COLUMNS) - 1)
-                )
+                node.thread = node.thread.with_unread(node.thread.unread + changed_unread)
+                self.dataChanged.emit(self.index(top_row, 0), self.index(top_row, len(COLUMNS) - 1))
 
     def entry_at(self, index: AnyIndex) -> EntryRow | None:
-        if not index.isValid() or self._is_thread(index):
+        if not index.isValid():
             return None
+        if index.internalId() == _NO_PARENT:
+            node = self._top(index)
+            return node.entry if node is not None else None
         parent_row = index.internalId() - 1
+        if not 0 <= parent_row < len(self._nodes):
+            return None
         children = self._nodes[parent_row].children
         return children[index.row()] if 0 <= index.row() < len(children) else None
 
     def index_of_entry(self, entry_id: int) -> QModelIndex:
-        for thread_row, node in enumerate(self._nodes):
+        for top_row, node in enumerate(self._nodes):
+            if node.entry is not None and node.entry.id == entry_id:
+                return self.index(top_row, 0)
             for child_row, child in enumerate(node.children):
                 if child.id == entry_id:
-                    return self.index(child_row, 0, self.index(thread_row, 0))
+                    return self.index(child_row, 0, self.index(top_row, 0))
         return QModelIndex()
 
-    def thread_row_of(self, thread_id: int) -> int | None:
-        return self._node_of.get(thread_id)
+
+def thread_source_text(thread: ThreadSummary) -> str:
+    """ "3 items · BBC, Reuters +2" for the Source column of a thread row."""
+    noun = "item" if thread.size == 1 else "items"
+    names = list(thread.sources[:2])
+    more = len(thread.sources) - len(names)
+    where = ", ".join(names) + (f" +{more}" if more > 0 else "")
+    return f"{thread.size} {noun} · {where}" if where else f"{thread.size} {noun}"
+
+
+def thread_tooltip(thread: ThreadSummary) -> str:
+    lines = [thread.label, f"{thread.size} items, {thread.unread} unread"]
+    if thread.sources:
+        lines.append("From: " + ", ".join(thread.sources))
+    if thread.last_activity is not None:
+        lines.append("Last activity: " + full_local_time_text(thread.last_activity))
+    return "\n".join(lines)

@@ -20,9 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.types import Entry, Image, Revision, Source, Thread
+from reader.types import Entry, Image, Revision, Source
 from ui import theme
-from ui.article_html import document_css, entry_html, highlight_terms, thread_html
+from ui.article_html import (
+    ThreadLike,
+    document_css,
+    entry_html,
+    highlight_terms,
+    thread_html,
+)
 from ui.icons import icon
 from ui.widgets.article_browser import ArticleBrowser
 
@@ -169,8 +175,9 @@ class ReadingPane(QWidget):
             )
             self._update_bar()
 
-    def show_thread(self, thread: Thread, entries: list[Entry]) -> None:
+    def show_thread(self, thread: ThreadLike, entries: list[Entry]) -> None:
         self._article = None
+        self._thread = thread
         self._apply_css()
         self.browser.clear_resources()
         self.browser.setHtml(thread_html(thread, entries))
