@@ -17,21 +17,10 @@ from ui.dialogs.shortcuts import ShortcutsDialog
 from ui.icons import icon
 from ui.models.rows import ENTRY_ID_ROLE, IS_THREAD_ROLE, THREAD_ID_ROLE
 from ui.models.sources import SourceNode
+from ui.search_help import SEARCH_HELP_HTML
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
-
-SEARCH_HELP = """<h3>Search syntax</h3>
-<table cellpadding='3'>
-<tr><td><b>ceasefire talks</b></td><td>both words</td></tr>
-<tr><td><b>"exact phrase"</b></td><td>the words in this order</td></tr>
-<tr><td><b>putin OR trump</b></td><td>either word</td></tr>
-<tr><td><b>-football</b></td><td>without this word</td></tr>
-<tr><td><b>minist*</b></td><td>words starting with…</td></tr>
-<tr><td><b>title: author: source: thread:</b></td><td>search one field</td></tr>
-<tr><td><b>is:unread is:starred is:highlighted</b></td><td>filters</td></tr>
-<tr><td><b>before:2024-08-05 after:2024-08-01</b></td><td>dates</td></tr>
-</table>"""
 
 
 class MainActions:
@@ -490,7 +479,12 @@ class MainActions:
         return dialog
 
     def show_search_help(self) -> None:
-        QMessageBox.information(self.window, "Search syntax", SEARCH_HELP)
+        box = QMessageBox(self.window)
+        box.setWindowTitle("Search syntax")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(SEARCH_HELP_HTML)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def show_about(self) -> None:
         import reader

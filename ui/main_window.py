@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QComboBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -30,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.core import Archive
+from reader.core import Archive, SavedSearch
 from reader.errors import NewsdeskError
 from reader.types import RefreshResult, SearchResults, SourceResult
 from ui import theme
@@ -61,6 +63,7 @@ log = logging.getLogger(__name__)
 ENTRIES_PAGE, SEARCH_PAGE = 0, 1
 WELCOME_PAGE, READER_PAGE = 0, 1
 TIMELINE_LIMIT = 200  # entries a story's timeline shows
+SEARCH_PAGE_SIZE = 50
 
 
 class MainWindow(QMainWindow):
@@ -90,8 +93,9 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._selected_key = "all"
         self._article_request = 0
-        self._last_terms: tuple[str, ...] = ()
         self._expanded_threads: set[int] = set()
+        self._search_generation = 0
+        self._list_terms: tuple[str, ...] = ()  # a saved search's terms, for its list
         self._first_snapshot = True
         self._splitter_restored = False
 
@@ -138,13 +142,23 @@ class MainWindow(QMainWindow):
         self.search_message.setWordWrap(True)
         self.search_summary = QLabel("", self)
         self.search_summary.setObjectName("paneTitle")
+        self.search_order = QComboBox(self)
+        self.search_order.setObjectName("searchOrder")
+        self.search_order.addItems(["Best match", "Newest first"])
+        self.search_order.setToolTip("Rank by relevance (with a lift for recent entries) or date")
+        self.search_order.currentIndexChanged.connect(lambda _i: self.run_search())
+        self.search_model.more_wanted.connect(self._on_search_more_wanted)
         self.save_search_button = QPushButton("Save search", self)
         self.save_search_button.setToolTip("Keep this search as a smart folder")
         search_page = QWidget(self)
         search_layout = QVBoxLayout(search_page)
         search_layout.setContentsMargins(0, 0, 0, 0)
         search_layout.setSpacing(0)
-        search_layout.addWidget(self.search_summary)
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 6, 0)
+        header.addWidget(self.search_summary, 1)
+        header.addWidget(self.search_order)
+        search_layout.addLayout(header)
         search_layout.addWidget(self.search_message)
         search_layout.addWidget(self.search_view, 1)
         search_layout.addWidget(self.save_search_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -167,7 +181,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setStretchFactor(2, 3)
-        self.splitter.setSizes([270, 500, 600])
+        self.splitter.setSizes([260, 580, 560])
 
         self.welcome = WelcomeView(self, demo_available=demo_available)
         self.pages = QStackedWidget(self)
@@ -339,8 +353,7 @@ class MainWindow(QMainWindow):
         if node is None:
             node = SourceNode("all", "all", "All entries")
         if node.kind == "search":
-            self.search_box.setText(node.payload.query)
-            self.run_search()
+            self.show_saved_search(node.payload)
             return
         self.show_entries_for(node)
 
@@ -438,7 +451,11 @@ class MainWindow(QMainWindow):
             return
         entry_id = current.data(ENTRY_ID_ROLE)
         if entry_id is not None:
-            self.load_article(int(entry_id), terms=())
+            saved_search = self.flat_model.query.search is not None
+            terms = (
+                self._list_terms if saved_search and self._entries_model is self.flat_model else ()
+            )
+            self.load_article(int(entry_id), terms=terms)
 
     def _show_thread(self, row: int) -> None:
         thread = self.thread_model.thread_at(row)
@@ -609,41 +626,68 @@ class MainWindow(QMainWindow):
         self._search_timer.stop()
         self.run_search()
 
+    def _search_order(self) -> Literal["relevance", "date"]:
+        return "date" if self.search_order.currentIndex() == 1 else "relevance"
+
     def run_search(self) -> None:
+        """Search the archive (on a worker); an error in the query shows under the box."""
+        self._search_timer.stop()
         query = self.search_box.text().strip()
         if not query:
             return
         self.middle.setCurrentIndex(SEARCH_PAGE)
-        archive = self.archive
-        search = getattr(archive, "search", None)
-        if search is None:
-            self._show_search_error(
-                query, "Search is not available in this version of the archive."
-            )
-            return
+        archive, order = self.archive, self._search_order()
+        self._search_generation += 1
+        generation = self._search_generation
         self.search_summary.setText(f"Searching for “{query}”…")
 
         def done(results: SearchResults) -> None:
-            if self.search_box.text().strip() != query:
+            if generation != self._search_generation:
                 return  # typed on since
             self.search_message.hide()
             self.search_model.set_results(query, results)
-            total = f"{results.total}+" if results.total_is_estimate else str(results.total)
-            self.search_summary.setText(
-                f"{total} result{'s' if results.total != 1 else ''} for “{query}”"
-            )
+            self._show_search_summary(query, results)
             self.save_search_button.setEnabled(True)
             if results.hits:
                 self.search_view.setCurrentIndex(self.search_model.index(0, 0))
+            else:
+                self.reading_pane.show_message(
+                    "No results", "Nothing in the archive matches this search."
+                )
             self.search_done.emit(query)
 
         def failed(error: BaseException) -> None:
+            if generation != self._search_generation:
+                return
             if isinstance(error, NewsdeskError):
                 self._show_search_error(query, str(error))
             else:
                 self._on_task_failed(error)
 
-        self.runner.submit(lambda: search(query, limit=100), done, failed)
+        self.runner.submit(
+            lambda: archive.search(query, limit=SEARCH_PAGE_SIZE, order=order), done, failed
+        )
+
+    def _show_search_summary(self, query: str, results: SearchResults) -> None:
+        count = f"{results.total:,}"
+        if results.total_is_estimate:
+            count = f"About {count}"
+        noun = "result" if results.total == 1 else "results"
+        self.search_summary.setText(f"{count} {noun} for “{query}”")
+
+    def _on_search_more_wanted(self, offset: int) -> None:
+        query, archive, order = self.search_model.query, self.archive, self._search_order()
+        generation = self._search_generation
+
+        def done(results: SearchResults) -> None:
+            if generation == self._search_generation:
+                self.search_model.append_results(results)
+
+        self.runner.submit(
+            lambda: archive.search(query, limit=SEARCH_PAGE_SIZE, offset=offset, order=order),
+            done,
+            self._on_task_failed,
+        )
 
     def _show_search_error(self, query: str, message: str) -> None:
         self.search_model.set_results(query, None)
@@ -651,7 +695,25 @@ class MainWindow(QMainWindow):
         self.search_message.setText(message)
         self.search_message.show()
         self.save_search_button.setEnabled(False)
+        self.reading_pane.show_message("The search could not run", message)
         self.search_done.emit(query)
+
+    def show_saved_search(self, saved: SavedSearch) -> None:
+        """A saved search opens as a list of its entries, newest first (a smart folder)."""
+        self.middle.setCurrentIndex(ENTRIES_PAGE)
+        self._use_flat_model()
+        self.flat_model.set_query(EntryQuery(search=saved.query))
+        self._list_terms = ()
+        archive, key = self.archive, self._selected_key
+
+        def got_terms(results: SearchResults) -> None:
+            if self._selected_key == key:
+                self._list_terms = results.terms
+
+        def failed(error: BaseException) -> None:
+            self.status_label.setText(f"The saved search “{saved.name}” cannot run: {error}")
+
+        self.runner.submit(lambda: archive.search(saved.query, limit=1), got_terms, failed)
 
     def leave_search(self) -> None:
         if self.middle.currentIndex() == SEARCH_PAGE:
@@ -667,15 +729,7 @@ class MainWindow(QMainWindow):
     def _on_search_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         entry_id = current.data(ENTRY_ID_ROLE) if current.isValid() else None
         if entry_id is not None:
-            self.load_article(int(entry_id), terms=self.search_model.terms() or self._query_words())
-
-    def _query_words(self) -> tuple[str, ...]:
-        words = []
-        for word in self.search_model.query.replace('"', " ").split():
-            if word.upper() in ("OR", "AND", "NOT") or word.startswith("-") or ":" in word:
-                continue
-            words.append(word.rstrip("*"))
-        return tuple(words)
+            self.load_article(int(entry_id), terms=self.search_model.terms())
 
     # -- refresh -----------------------------------------------------------------------
     def refresh(self, source_ids: Sequence[int] | None = None) -> None:

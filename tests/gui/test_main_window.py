@@ -36,8 +36,11 @@ def test_window_shows_sources_and_entries(qtbot, window: MainWindow) -> None:
     assert titles[:3] == ["All entries", "Unread", "Starred"]
     assert {"News", "World", "Science", "Live blog"} <= set(titles)
     # No topic threads in this archive yet: the list falls back to newest first.
-    qtbot.waitUntil(lambda: window.flat_model.rowCount() == 43)
-    assert window.entries_view.model() is window.flat_model
+    qtbot.waitUntil(
+        lambda: (
+            window.entries_view.model() is window.flat_model and window.flat_model.rowCount() == 43
+        )
+    )
 
 
 def test_selecting_an_entry_reads_it(qtbot, window: MainWindow, archive: Archive) -> None:

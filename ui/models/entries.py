@@ -55,9 +55,12 @@ class EntryQuery:
     unread: bool = False
     starred: bool = False
     order: EntryOrder = "newest"
+    search: str | None = None  # a saved search's query: its matches, newest first
 
     def matches(self, row: EntryRow) -> bool:
         """Whether a freshly stored entry belongs in this list (for inserting new rows)."""
+        if self.search is not None:
+            return False  # the list is reloaded instead: only the index knows what matches
         if self.source_ids is not None and row.source_id not in self.source_ids:
             return False
         if self.thread_id is not None and row.thread_id != self.thread_id:
@@ -88,6 +91,11 @@ def load_page(
     archive: Archive, query: EntryQuery, after: EntryCursor | None, size: int
 ) -> list[EntryRow]:
     """One keyset page; runs on a worker thread or inline."""
+    if query.search is not None:
+        ids = archive.matching_entry_ids(
+            query.search, limit=size, after=after.entry_id if after is not None else None
+        )
+        return load_rows(archive, archive.entries_by_ids(ids))
     found = archive.entries(
         source_ids=query.source_ids,
         thread_id=query.thread_id,

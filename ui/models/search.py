@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from reader.types import SearchHit, SearchResults
 from ui.models.rows import ENTRY_ID_ROLE, local_time_text
@@ -16,23 +16,41 @@ META_ROLE = Qt.ItemDataRole.UserRole + 42
 
 
 class SearchResultsModel(QAbstractListModel):
+    """The hits of one search; scrolling to the end asks for the next page (`more_wanted`)."""
+
+    more_wanted = Signal(int)  # offset of the next page
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._hits: list[SearchHit] = []
         self.results: SearchResults | None = None
         self.query = ""
+        self._waiting_for_more = False
+        self._exhausted = True
 
     def set_results(self, query: str, results: SearchResults | None) -> None:
         self.beginResetModel()
         self.query = query
         self.results = results
         self._hits = list(results.hits) if results is not None else []
+        self._waiting_for_more = False
+        self._exhausted = results is None or len(self._hits) >= results.total
         self.endResetModel()
 
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return not parent.isValid() and not self._exhausted and not self._waiting_for_more
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        if self.canFetchMore(parent):
+            self._waiting_for_more = True
+            self.more_wanted.emit(len(self._hits))
+
     def append_results(self, results: SearchResults) -> None:
+        self._waiting_for_more = False
         known = {hit.entry_id for hit in self._hits}
         fresh = [hit for hit in results.hits if hit.entry_id not in known]
         if not fresh:
+            self._exhausted = True
             return
         self.beginInsertRows(QModelIndex(), len(self._hits), len(self._hits) + len(fresh) - 1)
         self._hits.extend(fresh)

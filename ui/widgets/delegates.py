@@ -53,11 +53,14 @@ class SourceDelegate(QStyledItemDelegate):
         self.initStyleOption(opt, index)
         if unread:
             opt.font.setBold(True)  # type: ignore[attr-defined]
-        rect: QRect = opt.rect  # type: ignore[attr-defined]
+        rect = QRect(opt.rect)  # type: ignore[attr-defined]  # a copy: opt.rect changes below
         text_rect_width = max(0, rect.width() - reserved)
         opt.rect = QRect(rect.x(), rect.y(), text_rect_width, rect.height())  # type: ignore[attr-defined]
         style = opt.widget.style() if opt.widget else None  # type: ignore[attr-defined]
-        # Paint the full-width selection background first, then the clipped text.
+        # The name is drawn here, elided to the room the badges leave: the style sheet's item
+        # drawing would clip it without an ellipsis.
+        name = str(opt.text)  # type: ignore[attr-defined]
+        opt.text = ""  # type: ignore[attr-defined]
         background = QStyleOptionViewItem(option)
         self.initStyleOption(background, index)
         background.text = ""  # type: ignore[attr-defined]
@@ -67,8 +70,33 @@ class SourceDelegate(QStyledItemDelegate):
                 QStyle.ControlElement.CE_ItemViewItem, background, painter, opt.widget
             )  # type: ignore[attr-defined]
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)  # type: ignore[attr-defined]
+            text_rect = style.subElementRect(
+                QStyle.SubElement.SE_ItemViewItemText,
+                opt,
+                opt.widget,  # type: ignore[attr-defined]
+            )
         else:
             super().paint(painter, opt, index)
+            text_rect = QRect(opt.rect)  # type: ignore[attr-defined]
+        text_rect.setRight(min(text_rect.right(), rect.x() + text_rect_width - 4))
+        font = QFont(opt.font)  # type: ignore[attr-defined]
+        font.setBold(bool(unread) or font.bold())
+        selected_now = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        painter.save()
+        painter.setFont(font)
+        painter.setPen(
+            opt.palette.color(  # type: ignore[attr-defined]
+                opt.palette.ColorRole.HighlightedText  # type: ignore[attr-defined]
+                if selected_now
+                else opt.palette.ColorRole.Text  # type: ignore[attr-defined]
+            )
+        )
+        painter.drawText(
+            text_rect,
+            int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+            painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, text_rect.width()),
+        )
+        painter.restore()
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         badge_area = QRect(rect)
@@ -103,7 +131,7 @@ class EntryDelegate(QStyledItemDelegate):
         withdrawn = bool(index.data(WITHDRAWN_ROLE))
         colors = theme.current_colors()
         if index.column() == TITLE_COLUMN and starred:
-            rect: QRect = opt.rect  # type: ignore[attr-defined]
+            rect = QRect(opt.rect)  # type: ignore[attr-defined]  # a copy: opt.rect changes below
             opt.rect = QRect(rect.x(), rect.y(), max(0, rect.width() - 20), rect.height())  # type: ignore[attr-defined]
         if withdrawn:
             opt.font.setStrikeOut(True)  # type: ignore[attr-defined]
@@ -177,9 +205,8 @@ class SearchHitDelegate(QStyledItemDelegate):
 
 
 def _marks(marked_html: str) -> str:
-    # QTextDocument ignores <mark>; a styled span renders the same highlight.
-    return (
-        marked_html.replace("<mark>", "<span style='background-color: {m}'>")
-        .replace("</mark>", "</span>")
-        .replace("{m}", theme.current_colors()["match"])
-    )
+    # QTextDocument ignores <mark>; a styled span renders the same highlight. The match keeps
+    # the unselected text color so that it stays readable on a selected (dark) row.
+    colors = theme.current_colors()
+    style = f"background-color: {colors['match']}; color: {colors['text']}"
+    return marked_html.replace("<mark>", f"<span style='{style}'>").replace("</mark>", "</span>")
