@@ -70,9 +70,13 @@ _LINK_REL = "noopener noreferrer"
 _CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 
 # An <img ...> start tag in raw HTML; attribute values may contain ">" when quoted.
-_IMG_TAG = re.compile(r"""<img\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
-_PICTURE = re.compile(r"<picture\b.*?</picture\s*>", re.IGNORECASE | re.DOTALL)
-_SOURCE_TAG = re.compile(r"""<source\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
+# Raw publisher HTML is scanned with str.find from these starts, never with a pattern
+# that could rescan the rest of the document from every "<img" (hostile input).
+_IMG_START = re.compile(r"<img\b", re.IGNORECASE)
+_SOURCE_START = re.compile(r"<source\b", re.IGNORECASE)
+_PICTURE_START = re.compile(r"<picture\b", re.IGNORECASE)
+_PICTURE_END = re.compile(r"</picture\s*>", re.IGNORECASE)
+_MAX_TAG_LENGTH = 20_000
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")
 _SRCSET_DESCRIPTOR = re.compile(r"([^,]*),?")
@@ -95,6 +99,23 @@ _ANY_TAG = re.compile(r"<[^>]*>")
 _OUTPUT_IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc="([^"]*)\"""")
 _MAILTO_IMG_SRC = re.compile(r"""(<img\b[^>]*?)\ssrc="\s*mailto:[^"]*\"""", re.IGNORECASE)
 _IMG_WITHOUT_SRC = re.compile(r"""<img(?![^>]*\ssrc=")(?:[^>"]|"[^"]*")*>""")
+# Guards against input that would make html5ever quadratic (see _is_pathological).
+_GUARD_ABOVE = 20_000
+_MAX_AMPERSANDS = 50_000
+_MAX_DEPTH = 512
+_TAG_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+_NOT_NESTING = frozenset(
+    "br img hr wbr input meta link source col area embed param track base p li dt dd tr td "
+    "th option".split()
+)
+_DROPPED_START = re.compile(
+    r"<(script|style|template|noscript|iframe|object|svg|math|textarea|select|title|head)\b"
+)
+_CRUDE_BLOCK = re.compile(
+    r"</?(?:p|div|h[1-6]|li|br|tr|blockquote|ul|ol|table|section|article)\b[^<>]*>",
+    re.IGNORECASE,
+)
+_CRUDE_TAG = re.compile(r"<[^<>]*>")
 # Break markers (private-use characters) mark where lines and paragraphs end.
 _LINE_MARK = "\ue000"
 _PARA_MARK = "\ue001"
@@ -117,6 +138,8 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
     """
     if not html:
         return ""
+    if len(html) > _GUARD_ABOVE and _is_pathological(html):
+        return plain_text_to_html(_crude_text(html))
     base = _usable_base(base_url)
     prepared = _prepare_images(html) if "<img" in html or "<IMG" in html else html
     cleaner = _KEEP_RELATIVE if base else _DENY_RELATIVE
@@ -148,6 +171,8 @@ def html_to_text(html: str) -> str:
         return ""
     if "<" not in html:
         return _sanitized_to_text(_strip_control_chars(html))
+    if len(html) > _GUARD_ABOVE and _is_pathological(html):
+        return _crude_text(html)
     return _sanitized_to_text(_strip_control_chars(_TEXT_CLEANER.clean(html)))
 
 
@@ -174,6 +199,49 @@ def plain_text_to_html(text: str) -> str:
         for p in paragraphs
         if p
     )
+
+
+def _is_pathological(html: str) -> bool:
+    """Markup that would make the HTML parser take seconds: deep nesting, a sea of "&".
+
+    html5ever's time grows with the square of the element depth (40,000 nested <div>
+    take seconds) and of the number of character references; no article needs either.
+    """
+    if html.count("&") > _MAX_AMPERSANDS:
+        return True
+    depth = 0
+    for tag in _TAG_TOKEN.finditer(html):
+        name = tag.group(2).lower()
+        if name in _NOT_NESTING:
+            continue
+        if tag.group(1):
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return True
+    return False
+
+
+def _crude_text(html: str) -> str:
+    """Plain text without an HTML parser, in linear time: for pathological input only."""
+    lower = html.lower()
+    kept: list[str] = []
+    position = 0
+    for found in _DROPPED_START.finditer(lower):
+        if found.start() < position:
+            continue
+        kept.append(html[position : found.start()])
+        end = lower.find("</" + found.group(1), found.end())
+        close = lower.find(">", end) if end >= 0 else -1
+        position = len(html) if close < 0 else close + 1
+        if position == len(html):
+            break
+    kept.append(html[position:])
+    text = _CRUDE_BLOCK.sub("\n\n", "".join(kept))
+    text = html_lib.unescape(_CRUDE_TAG.sub("", text))
+    paragraphs = (" ".join(p.split()) for p in re.split(r"\n\s*\n", _strip_control_chars(text)))
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 def _usable_base(base_url: str | None) -> str | None:
@@ -310,23 +378,67 @@ def _prepare_images(html: str) -> str:
     when the `src` is missing or a placeholder.
     """
     if "<picture" in html or "<PICTURE" in html:
-        html = _PICTURE.sub(_rewrite_picture, html)
-    return _IMG_TAG.sub(_rewrite_img_tag, html)
+        html = _rewrite_pictures(html)
+    return _rewrite_start_tags(html, _IMG_START, _rewrite_img_tag)
 
 
-def _rewrite_picture(match: re.Match[str]) -> str:
-    inner = match.group(0)
-    fallback = ""
-    for source in _SOURCE_TAG.finditer(inner):
-        attributes = _attributes(source.group(1))
-        fallback = best_srcset_candidate(
-            attributes.get("srcset") or attributes.get("data-srcset") or ""
-        )
-        if fallback:
+def _rewrite_start_tags(html: str, start: re.Pattern[str], rewrite: Callable[[str], str]) -> str:
+    """Pass each start tag (from `start` to the next ">") through `rewrite`, in linear time.
+
+    A tag without a closing ">" ends the scan: nothing after it can be a tag. A ">"
+    inside a quoted attribute value cuts such a tag short; nh3 still cleans the result.
+    """
+    parts: list[str] = []
+    position = 0
+    for found in start.finditer(html):
+        if found.start() < position:
+            continue
+        end = html.find(">", found.end())
+        if end < 0:
             break
+        parts.append(html[position : found.start()])
+        tag = html[found.start() : end + 1]
+        parts.append(rewrite(tag) if len(tag) <= _MAX_TAG_LENGTH else tag)
+        position = end + 1
+    if not parts:
+        return html
+    parts.append(html[position:])
+    return "".join(parts)
+
+
+def _rewrite_pictures(html: str) -> str:
+    parts: list[str] = []
+    position = 0
+    for found in _PICTURE_START.finditer(html):
+        if found.start() < position:
+            continue
+        closing = _PICTURE_END.search(html, found.end())
+        if closing is None:
+            break
+        parts.append(html[position : found.start()])
+        parts.append(_rewrite_picture(html[found.start() : closing.end()]))
+        position = closing.end()
+    if not parts:
+        return html
+    parts.append(html[position:])
+    return "".join(parts)
+
+
+def _rewrite_picture(picture: str) -> str:
+    fallback = ""
+
+    def note_source(tag: str) -> str:
+        nonlocal fallback
+        if not fallback:
+            attributes = _attributes(tag[7:-1])
+            srcset = attributes.get("srcset") or attributes.get("data-srcset") or ""
+            fallback = best_srcset_candidate(srcset)
+        return tag
+
+    _rewrite_start_tags(picture, _SOURCE_START, note_source)
     if not fallback:
-        return inner
-    return _IMG_TAG.sub(lambda img: _rewrite_img_tag(img, fallback), inner)
+        return picture
+    return _rewrite_start_tags(picture, _IMG_START, lambda tag: _rewrite_img_tag(tag, fallback))
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -339,13 +451,13 @@ def _attributes(text: str) -> dict[str, str]:
     return attributes
 
 
-def _rewrite_img_tag(match: re.Match[str], fallback: str = "") -> str:
-    attributes = _attributes(match.group(1))
+def _rewrite_img_tag(tag: str, fallback: str = "") -> str:
+    attributes = _attributes(tag[4:-1])
     if attributes.get("width") in ("0", "1") and attributes.get("height") in ("0", "1"):
         return ""  # a tracking pixel
     src = attributes.get("src", "")
     if src and not _is_placeholder(src):
-        return match.group(0)
+        return tag
     better = ""
     for name in _LAZY_SRC_ATTRIBUTES:
         candidate = attributes.get(name, "")
@@ -359,7 +471,7 @@ def _rewrite_img_tag(match: re.Match[str], fallback: str = "") -> str:
                 break
     better = better or fallback
     if not better:
-        return match.group(0)  # nothing better; nh3 still drops a data: src
+        return tag  # nothing better; nh3 still drops a data: src
     kept = [f'src="{html_lib.escape(better)}"']
     for name in ("alt", "title", "width", "height"):
         if name in attributes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -231,3 +232,37 @@ def test_lone_surrogates_do_not_crash() -> None:
 def test_sanitizing_is_idempotent() -> None:
     once = sanitize_html("<p>x <a href='/y'>y</a><img srcset='a.jpg 2x'></p>", BASE)
     assert sanitize_html(once, BASE) == once
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<div>" * 40_000 + "deep" + "</div>" * 40_000,
+        "<ul><li>" * 20_000 + "deep",
+        "<blockquote>" * 20_000 + "<script>alert(1)</script>deep",
+        "<p>" + "&" * 1_000_000 + " deep</p>",
+        '<img "' * 200_000 + '">deep',
+        "<picture>" * 200_000 + "deep",
+        "<" * 1_000_000 + " deep",
+    ],
+    ids=["nested-div", "nested-list", "nested-quote", "ampersands", "img-quotes", "pictures", "lt"],
+)
+def test_pathological_markup_is_handled_quickly_and_safely(hostile: str) -> None:
+    started = time.perf_counter()
+    safe = sanitize_html(hostile, BASE)
+    text = html_to_text(hostile)
+    assert time.perf_counter() - started < 3.0
+    assert "deep" in text
+    assert "<script" not in safe and "alert" not in safe and "alert" not in text
+
+
+def test_large_ordinary_articles_keep_their_markup() -> None:
+    article = "".join(
+        f'<h2>Part {n}</h2><p>Some <a href="/p/{n}">text</a> &amp; <em>more</em>.</p>'
+        f'<ul><li>a</li><li>b</li></ul><img src="/i/{n}.jpg">'
+        for n in range(2_000)
+    )
+    content = sanitize_content(article, BASE)
+    assert content.html.count("<h2>") == 2_000
+    assert len(content.image_urls) == 2_000
+    assert content.text.startswith("Part 0\n\nSome text & more.\n\na\nb\n\nPart 1")
