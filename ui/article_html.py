@@ -43,6 +43,12 @@ def entry_html(
     revisions: int = 1,
 ) -> str:
     """The article: title, byline, local time and source, notices, then the sanitized body."""
+    header = entry_header_html(entry, source, revisions=revisions)
+    return header.removesuffix("</body>") + entry_body_html(entry, body_html=body_html)[6:]
+
+
+def entry_header_html(entry: Entry, source: Source | None, *, revisions: int = 1) -> str:
+    """Title, byline, local time and source, and notices (withdrawn, edited)."""
     title = html.escape(entry.title or "(untitled)")
     meta: list[str] = []
     source_name = entry.source_title or (source.title if source else "")
@@ -79,6 +85,12 @@ def entry_html(
             "<table width='100%' cellpadding='8' class='banner'>"
             f"<tr><td>{notice}</td></tr></table><p></p>"
         )
+    return "<body>" + "\n".join(parts) + "</body>"
+
+
+def entry_body_html(entry: Entry, *, body_html: str | None = None) -> str:
+    """The sanitized body (or the plain text as paragraphs) and the publisher's link."""
+    parts: list[str] = []
     body = body_html if body_html is not None else entry.html
     if not body.strip():
         body = "".join(f"<p>{html.escape(p)}</p>" for p in entry.text.split("\n\n") if p.strip())

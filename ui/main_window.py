@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
@@ -54,7 +55,7 @@ from ui.refresh import RefreshController
 from ui.settings import AppSettings
 from ui.tray import TrayIcon
 from ui.widgets.delegates import EntryDelegate, SearchHitDelegate, SourceDelegate
-from ui.widgets.reading_pane import ArticleData, ReadingPane, images_for
+from ui.widgets.reading_pane import ArticleData, ReadingPane, highlights_for, images_for
 from ui.widgets.welcome import WelcomeView
 from ui.workers import TaskRunner
 
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
     sources_loaded = Signal()
     article_shown = Signal(int)
     thread_shown = Signal(int)
+    highlights_changed = Signal()
     search_done = Signal(str)
     demo_requested = Signal()
 
@@ -280,6 +282,9 @@ class MainWindow(QMainWindow):
         )
         self.reading_pane.history_requested.connect(self.actions_.show_history)
         self.reading_pane.open_entry_requested.connect(self.open_entry)
+        self.reading_pane.highlight_requested.connect(self.add_highlight)
+        self.reading_pane.highlight_edit_requested.connect(self.edit_highlight)
+        self.reading_pane.highlight_remove_requested.connect(self.remove_highlight)
         self.save_search_button.clicked.connect(self.actions_.save_current_search)
         self.sources_view.customContextMenuRequested.connect(self.actions_.sources_context_menu)
         self.entries_view.customContextMenuRequested.connect(self.actions_.entries_context_menu)
@@ -492,7 +497,13 @@ class MainWindow(QMainWindow):
                 source = archive.source(entry.source_id)
             except NewsdeskError:
                 source = None  # unsubscribed with its entries kept
-            return ArticleData(entry, source, images_for(archive, entry_id), wanted_terms)
+            return ArticleData(
+                entry,
+                source,
+                images_for(archive, entry_id),
+                wanted_terms,
+                highlights_for(archive, entry_id),
+            )
 
         def shown(article: ArticleData) -> None:
             if request != self._article_request:
@@ -503,6 +514,44 @@ class MainWindow(QMainWindow):
             self.article_shown.emit(entry_id)
 
         self.runner.submit(read, shown, self._on_task_failed)
+
+    # -- the reader's highlights -----------------------------------------------------------
+    def add_highlight(self, entry_id: int, quote: str, start: int, color: str, note: str) -> None:
+        archive = self.archive
+        self._change_highlights(
+            lambda: archive.add_highlight(entry_id, quote, start, color, note), "Highlighted"
+        )
+
+    def edit_highlight(self, highlight_id: int, note: str, color: str) -> None:
+        archive = self.archive
+        self._change_highlights(
+            lambda: archive.update_highlight(highlight_id, note=note, color=color),
+            "Highlight changed",
+        )
+
+    def remove_highlight(self, highlight_id: int) -> None:
+        archive = self.archive
+        self._change_highlights(lambda: archive.remove_highlight(highlight_id), "Highlight removed")
+
+    def _change_highlights(self, change: Any, done_text: str) -> None:
+        """Write a highlight change, then repaint the article where the reader was."""
+        article = self.reading_pane.article
+        archive = self.archive
+
+        def write_and_reload() -> Any:
+            change()
+            if article is None:
+                return None
+            return replace(article, highlights=highlights_for(archive, int(article.entry.id)))
+
+        def done(updated: ArticleData | None) -> None:
+            self.status_label.setText(done_text)
+            current = self.reading_pane.article
+            if updated is not None and current is not None and current.entry.id == updated.entry.id:
+                self.reading_pane.show_article(updated, keep_scroll=True)
+            self.highlights_changed.emit()
+
+        self.runner.submit(write_and_reload, done, self._on_task_failed)
 
     def open_entry(self, entry_id: int) -> None:
         """Show an entry from anywhere (a notification, a thread timeline)."""
@@ -549,8 +598,6 @@ class MainWindow(QMainWindow):
     def _update_pane_flags(self, ids: list[int], **flags: bool) -> None:
         article = self.reading_pane.article
         if article is not None and int(article.entry.id) in ids:
-            from dataclasses import replace
-
             self.reading_pane.update_entry(replace(article.entry, **flags))
 
     def current_entry_id(self) -> int | None:

@@ -104,9 +104,13 @@ def style_sheet(colors: dict[str, str]) -> str:
 
 def apply_theme(app: QApplication, choice: ThemeChoice) -> str:
     """Apply the chosen theme to the whole app; returns the resolved name (light or dark)."""
-    if sys.platform != "darwin" and app.style().name().lower() != "fusion":
+    if sys.platform != "darwin" and not app.property("newsdesk_fusion"):
         # Fusion honours custom palettes on every platform; native Windows styles do not.
-        app.setStyle("Fusion")
+        # Set once: once a style sheet is on, style() is a wrapper whose name is not
+        # "fusion", and replacing the style under live widgets can crash.
+        if app.style().name().lower() != "fusion":
+            app.setStyle("Fusion")
+        app.setProperty("newsdesk_fusion", True)
     name = resolve_theme(choice)
     colors = load_colors(name)
     _active.clear()

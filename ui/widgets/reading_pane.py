@@ -6,31 +6,43 @@ Loading an entry's data runs on a worker; the pane only renders on the GUI threa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QMenu,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from reader.highlights import Highlight
 from reader.types import Entry, Image, Revision, Source
 from ui import theme
 from ui.article_html import (
     ThreadLike,
     document_css,
+    entry_header_html,
     entry_html,
     highlight_terms,
     thread_html,
 )
 from ui.icons import icon
 from ui.widgets.article_browser import ArticleBrowser
+from ui.widgets.user_highlights import (
+    HIGHLIGHT_COLORS,
+    PaintedHighlight,
+    body_offset,
+    highlight_at,
+    paint_highlights,
+    selection_quote,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,8 @@ class ArticleData:
     source: Source | None
     images: dict[str, Path]  # image URL -> cached file
     terms: tuple[str, ...] = ()
+    # The reader's highlights with where they are in the entry's current text (None: gone).
+    highlights: tuple[tuple[Highlight, tuple[int, int] | None], ...] = ()
 
 
 class ReadingPane(QWidget):
@@ -49,12 +63,20 @@ class ReadingPane(QWidget):
     star_toggled = Signal(int, bool)
     read_toggled = Signal(int, bool)
     match_changed = Signal(int, int)  # current (1-based), total
+    # entry id, quote, offset in the entry's plain text, colour, note
+    highlight_requested = Signal(int, str, int, str, str)
+    highlight_edit_requested = Signal(int, str, str)  # highlight id, note, colour
+    highlight_remove_requested = Signal(int)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.browser = ArticleBrowser(self)
         self.browser.setObjectName("articleBrowser")
         self.browser.link_activated.connect(self._on_browser_link)
+        self.browser.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.browser.customContextMenuRequested.connect(self._on_browser_context_menu)
+        self._painted: list[PaintedHighlight] = []
+        self._body_offset = 0
         self._article: ArticleData | None = None
         self._font_pt = 11
         self._highlighter: Any = None  # the core's highlight_html when available
@@ -103,8 +125,6 @@ class ReadingPane(QWidget):
         button.setToolTip(tip)
         button.setAutoRaise(True)
         button.setCheckable(checkable)
-        from PySide6.QtCore import Qt
-
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         return button
 
@@ -138,25 +158,99 @@ class ReadingPane(QWidget):
     def entry_id(self) -> int | None:
         return int(self._article.entry.id) if self._article is not None else None
 
-    def show_article(self, article: ArticleData) -> None:
+    def show_article(self, article: ArticleData, *, keep_scroll: bool = False) -> None:
+        scroll = self.browser.verticalScrollBar().value()
         self._article = article
         self._apply_css()
         images = article.images
         self.browser.set_image_lookup(images.get)
         self.browser.clear_resources()
         revisions = article.entry.revisions
+        header = entry_header_html(article.entry, article.source, revisions=revisions)
+        self._body_offset = body_offset(header)
         document = entry_html(article.entry, article.source, revisions=revisions)
         count = 0
         if article.terms:
             document, count = self._highlight(document, article.terms)
         self.browser.setHtml(document)
-        if count:
-            self.browser.collect_matches()
+        self.browser.collect_matches()
+        self._painted = paint_highlights(
+            self.browser.document(),
+            list(article.highlights),
+            article.entry.text,
+            self._body_offset,
+        )
+        if keep_scroll:
+            self.browser.verticalScrollBar().setValue(scroll)
+        elif count:
             self.browser.go_to_match(0)
         else:
-            self.browser.collect_matches()
             self.browser.verticalScrollBar().setValue(0)
         self._update_bar()
+
+    @property
+    def painted_highlights(self) -> list[PaintedHighlight]:
+        return list(self._painted)
+
+    def highlight_selection(self, color: str = "yellow", note: str = "") -> bool:
+        """Ask for the selected passage to be kept as a highlight; False when nothing is."""
+        if self._article is None:
+            return False
+        found = selection_quote(self.browser.textCursor(), self._body_offset)
+        if found is None:
+            return False
+        quote, start = found
+        self.highlight_requested.emit(int(self._article.entry.id), quote, start, color, note)
+        return True
+
+    def _on_browser_context_menu(self, position: QPoint) -> None:
+        menu = self.browser.createStandardContextMenu(position)
+        self.add_highlight_actions(menu, self.browser.cursorForPosition(position).position())
+        menu.exec(self.browser.viewport().mapToGlobal(position))
+        menu.deleteLater()
+
+    def add_highlight_actions(self, menu: QMenu, position: int) -> None:
+        """Highlight the selection (a colour, or with a note), or change the one clicked."""
+        if self._article is None:
+            return
+        menu.addSeparator()
+        if self.browser.textCursor().hasSelection():
+            for color in HIGHLIGHT_COLORS:
+                action = menu.addAction(_swatch(color), f"Highlight {color}")
+                action.triggered.connect(
+                    lambda _c=False, chosen=color: self.highlight_selection(chosen)
+                )
+            with_note = menu.addAction("Highlight with a note…")
+            with_note.triggered.connect(self._on_highlight_with_note)
+        clicked = highlight_at(self._painted, position)
+        if clicked is not None:
+            item = clicked.highlight
+            edit = menu.addAction("Edit highlight note…")
+            edit.triggered.connect(lambda _c=False: self._edit_note(item))
+            colors = menu.addMenu("Highlight colour")
+            for color in HIGHLIGHT_COLORS:
+                action = colors.addAction(_swatch(color), color.capitalize())
+                action.setCheckable(True)
+                action.setChecked(color == item.color)
+                action.triggered.connect(
+                    lambda _c=False, chosen=color: self.highlight_edit_requested.emit(
+                        item.id, item.note, chosen
+                    )
+                )
+            remove = menu.addAction("Remove highlight")
+            remove.triggered.connect(lambda _c=False: self.highlight_remove_requested.emit(item.id))
+
+    def _on_highlight_with_note(self) -> None:
+        if not self.browser.textCursor().hasSelection():
+            return
+        note, ok = QInputDialog.getMultiLineText(self, "Highlight", "Note (optional):")
+        if ok:
+            self.highlight_selection("yellow", note.strip())
+
+    def _edit_note(self, item: Highlight) -> None:
+        note, ok = QInputDialog.getMultiLineText(self, "Highlight note", "Note:", item.note)
+        if ok:
+            self.highlight_edit_requested.emit(item.id, note.strip(), item.color)
 
     def _highlight(self, document: str, terms: tuple[str, ...]) -> tuple[str, int]:
         if self._highlighter is not None:
@@ -170,14 +264,12 @@ class ReadingPane(QWidget):
     def update_entry(self, entry: Entry) -> None:
         """Reflect a read/starred change of the shown entry without re-rendering."""
         if self._article is not None and self._article.entry.id == entry.id:
-            self._article = ArticleData(
-                entry, self._article.source, self._article.images, self._article.terms
-            )
+            self._article = replace(self._article, entry=entry)
             self._update_bar()
 
     def show_thread(self, thread: ThreadLike, entries: list[Entry]) -> None:
         self._article = None
-        self._thread = thread
+        self._painted = []
         self._apply_css()
         self.browser.clear_resources()
         self.browser.setHtml(thread_html(thread, entries))
@@ -186,6 +278,7 @@ class ReadingPane(QWidget):
 
     def show_message(self, title: str, text: str) -> None:
         self._article = None
+        self._painted = []
         self._apply_css()
         self.browser.clear_resources()
         import html
@@ -280,6 +373,20 @@ class ReadingPane(QWidget):
             return
         if url.scheme() in ("http", "https"):
             QDesktopServices.openUrl(url)
+
+
+def _swatch(color: str) -> QIcon:
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(QColor(HIGHLIGHT_COLORS[color]))
+    return QIcon(pixmap)
+
+
+def highlights_for(archive: Any, entry_id: int) -> tuple[tuple[Highlight, Any], ...]:
+    """An entry's highlights, located in its current text (worker thread)."""
+    from reader.highlights import anchored_highlights
+
+    with archive.reading() as connection:
+        return tuple(anchored_highlights(connection, entry_id))
 
 
 def images_for(archive: Any, entry_id: int) -> dict[str, Path]:
