@@ -70,6 +70,9 @@ def parse_feed(content: bytes, *, url: str, content_type: str = "") -> ParsedPag
 def _parse_xml_feed(content: bytes, url: str, content_type: str) -> ParsedPage:
     if not content.strip():
         raise ParseError("the document is empty")
+    if _CROWDED_TAG.search(content):
+        # feedparser's time grows with the square of an element's attribute count.
+        raise ParseError(f"an element has more than {_MAX_ATTRIBUTES} attributes; not a real feed")
     warnings: list[str] = []
     document = _defuse_entities(content)
     result = _run_feedparser(document, content_type)
@@ -283,6 +286,10 @@ def _encoding_warning(result: Mapping[str, Any]) -> str | None:
 _DOCTYPE_WITH_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL)
 _ENTITY_DECLARATION = re.compile(
     rb"<!ENTITY\s+(%\s*)?([^\s%\"'>]+)\s*(?:\"([^\"]*)\"|'([^']*)'|[^>]*)\s*>"
+)
+_MAX_ATTRIBUTES = 500
+_CROWDED_TAG = re.compile(
+    rb"<[\w:.-]+(?:\s+[^\s=<>]+\s*=\s*(?:\"[^\"]*\"|'[^']*')){%d}" % _MAX_ATTRIBUTES
 )
 _SINGLE_CHARACTER_REFERENCE = re.compile(rb"&#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7});")
 _MAX_ENTITY_VALUE = 16

@@ -474,3 +474,22 @@ def test_large_feed_parses_quickly() -> None:
     assert len(page.entries) == 2000
     assert page.entries[-1].url == "https://news.example.com/a/1999"
     assert time.perf_counter() - started < 10
+
+
+def test_an_element_with_absurdly_many_attributes_is_refused_fast() -> None:
+    attributes = " ".join(f'a{n}="x"' for n in range(100_000))
+    rss = f'<rss version="2.0"><channel><title>t</title><item {attributes}><guid>1</guid>'
+    rss += "</item></channel></rss>"
+    started = time.perf_counter()
+    with pytest.raises(ParseError, match="attributes"):
+        parse_feed(rss.encode(), url=FEED_URL)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_deeply_nested_html_in_a_feed_is_parsed_quickly() -> None:
+    body = "<div>" * 50_000 + "deep text" + "</div>" * 50_000
+    rss = f'<rss version="2.0"><channel><title>t</title><item><guid>1</guid><description><![CDATA[{body}]]></description></item></channel></rss>'  # noqa: E501
+    started = time.perf_counter()
+    (entry,) = parse_feed(rss.encode(), url=FEED_URL).entries
+    assert time.perf_counter() - started < 3.0
+    assert entry.text == "deep text"
