@@ -98,6 +98,10 @@ class MainActions:
             "Open in browser", w.reading_pane.open_in_browser, "O", "browser"
         )
         self.history = action("Show revision history", lambda: self.show_history(None))
+        self.highlight = action(
+            "Highlight selection", lambda: w.reading_pane.highlight_selection("yellow"), "H"
+        )
+        self.export_highlights = action("Export highlights as Markdown…", self.export_highlights_md)
         self.find = action(
             "Search", w.focus_search, ["/", QKeySequence(QKeySequence.StandardKey.Find).toString()]
         )
@@ -151,7 +155,14 @@ class MainActions:
         ):
             entry.addAction(act)
         entry.addSeparator()
-        for act in (self.toggle_read, self.toggle_star, self.open_browser, self.history, self.find):
+        for act in (
+            self.toggle_read,
+            self.toggle_star,
+            self.highlight,
+            self.open_browser,
+            self.history,
+            self.find,
+        ):
             entry.addAction(act)
         help_menu = bar.addMenu("&Help")
         for act in (self.shortcuts, self.search_help, self.about):
@@ -453,6 +464,28 @@ class MainActions:
         if ok and name.strip():
             archive = w.archive
             self._run(lambda: archive.save_search(name.strip(), query), what="Saving the search")
+
+    def export_highlights_md(self, path: str | None = None) -> None:
+        """Write every highlight as Markdown (grouped by entry, linking back to each)."""
+        w = self.window
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                w, "Export highlights", "highlights.md", "Markdown (*.md)"
+            )
+        if not path:
+            return
+        archive, target = w.archive, Path(path)
+
+        def write() -> int:
+            text = archive.highlights_markdown()
+            target.write_text(text, encoding="utf-8")
+            return len(archive.highlights())
+
+        self._run(
+            write,
+            lambda count: w.status_label.setText(f"Exported {count} highlights to {target}"),
+            "Exporting highlights",
+        )
 
     def show_settings(self) -> SettingsDialog:
         w = self.window

@@ -91,6 +91,13 @@ def _draw(kind: str, painter: QPainter, ink: QColor) -> None:
         painter.setPen(_pen(QColor("#d99a00"), 1.8))
         painter.setBrush(QColor("#f5b800"))
         painter.drawPath(star_path(QPointF(16, 16.5), 12.5))
+    elif kind == "highlights":
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#ffd84d"))
+        painter.drawRoundedRect(QRectF(4, 12, 24, 9), 2, 2)
+        painter.setPen(_pen(ink, 2))
+        for y in (8, 16.5, 25):
+            painter.drawLine(QPointF(6, y), QPointF(26, y))
     elif kind in ("search", "searches"):
         painter.setPen(_pen(accent, 3))
         painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -55,13 +55,14 @@ from ui.refresh import RefreshController
 from ui.settings import AppSettings
 from ui.tray import TrayIcon
 from ui.widgets.delegates import EntryDelegate, SearchHitDelegate, SourceDelegate
+from ui.widgets.highlights_view import HighlightsView
 from ui.widgets.reading_pane import ArticleData, ReadingPane, highlights_for, images_for
 from ui.widgets.welcome import WelcomeView
 from ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
 
-ENTRIES_PAGE, SEARCH_PAGE = 0, 1
+ENTRIES_PAGE, SEARCH_PAGE, HIGHLIGHTS_PAGE = 0, 1, 2
 WELCOME_PAGE, READER_PAGE = 0, 1
 TIMELINE_LIMIT = 200  # entries a story's timeline shows
 SEARCH_PAGE_SIZE = 50
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
     article_shown = Signal(int)
     thread_shown = Signal(int)
     highlights_changed = Signal()
+    highlights_shown = Signal(int)
     search_done = Signal(str)
     demo_requested = Signal()
 
@@ -168,6 +170,11 @@ class MainWindow(QMainWindow):
         self.middle = QStackedWidget(self)
         self.middle.addWidget(self.entries_view)
         self.middle.addWidget(search_page)
+        self.highlights_view = HighlightsView(self)
+        self.highlights_view.entry_requested.connect(lambda entry_id: self.load_article(entry_id))
+        self.highlights_view.remove_requested.connect(self.remove_highlight)
+        self.highlights_view.export_requested.connect(lambda: self.actions_.export_highlights_md())
+        self.middle.addWidget(self.highlights_view)
 
         # Right: the reading pane.
         self.reading_pane = ReadingPane(self)
@@ -362,7 +369,21 @@ class MainWindow(QMainWindow):
             return
         self.show_entries_for(node)
 
+    def show_highlights(self) -> None:
+        """The Highlights view: every kept passage, newest first."""
+        self.middle.setCurrentIndex(HIGHLIGHTS_PAGE)
+        archive = self.archive
+
+        def shown(found: Any) -> None:
+            self.highlights_view.set_highlights(list(found))
+            self.highlights_shown.emit(len(found))
+
+        self.runner.submit(lambda: archive.highlights(), shown, self._on_task_failed)
+
     def show_entries_for(self, node: SourceNode) -> None:
+        if node.kind == "highlights":
+            self.show_highlights()
+            return
         self.middle.setCurrentIndex(ENTRIES_PAGE)
         unread_only = self.settings.unread_only
         if node.kind == "searches":
@@ -550,6 +571,9 @@ class MainWindow(QMainWindow):
             if updated is not None and current is not None and current.entry.id == updated.entry.id:
                 self.reading_pane.show_article(updated, keep_scroll=True)
             self.highlights_changed.emit()
+            self.reload_sources()
+            if self.middle.currentIndex() == HIGHLIGHTS_PAGE:
+                self.show_highlights()
 
         self.runner.submit(write_and_reload, done, self._on_task_failed)
 
@@ -772,6 +796,8 @@ class MainWindow(QMainWindow):
             if self._selected_key.startswith("search:"):
                 self._select_key("all", force=True)
                 self.sources_view.setCurrentIndex(self.sources_model.index_for_key("all"))
+            elif self._selected_key == "highlights":
+                self._select_key("highlights", force=True)
 
     def _on_search_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         entry_id = current.data(ENTRY_ID_ROLE) if current.isValid() else None

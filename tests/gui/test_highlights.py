@@ -3,6 +3,8 @@ list them all and export them as Markdown."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtGui import QTextCursor
 
 from reader.core import Archive
@@ -67,3 +69,28 @@ def test_highlight_can_be_recoloured_and_removed(qtbot, window: MainWindow, arch
 def test_nothing_selected_highlights_nothing(qtbot, window: MainWindow, archive: Archive):
     _open_entry(qtbot, window, archive)
     assert not window.reading_pane.highlight_selection("yellow")
+
+
+def test_highlights_view_lists_newest_first_and_opens_entries(
+    qtbot, window: MainWindow, archive: Archive, tmp_path: Path
+):
+    first, second = archive.entries(limit=2)
+    archive.add_highlight(first.id, "ministers agreed", first.text.index("ministers"), "blue")
+    archive.add_highlight(second.id, "ceasefire plan", second.text.index("ceasefire"), "pink", "n")
+    window.reload_sources()
+    qtbot.waitUntil(lambda: window.sources_model.index_for_key("highlights").isValid())
+    with qtbot.waitSignal(window.highlights_shown, timeout=5000) as shown:
+        window.sources_view.setCurrentIndex(window.sources_model.index_for_key("highlights"))
+    assert shown.args == [2]
+    view = window.highlights_view
+    assert view.list.count() == 2
+    assert view.list.item(0).text().startswith("“ceasefire plan”")  # the newest first
+    assert "Note: n" in view.list.item(0).text()
+    with qtbot.waitSignal(window.article_shown, timeout=5000) as opened:
+        view.list.setCurrentRow(1)
+    assert opened.args == [first.id]
+    target = tmp_path / "highlights.md"
+    window.actions_.export_highlights_md(str(target))
+    qtbot.waitUntil(target.exists)
+    text = target.read_text(encoding="utf-8")
+    assert "> ceasefire plan" in text and "> ministers agreed" in text

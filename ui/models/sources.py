@@ -26,7 +26,7 @@ LIVE_ROLE = Qt.ItemDataRole.UserRole + 23
 ERROR_ROLE = Qt.ItemDataRole.UserRole + 24
 PAYLOAD_ROLE = Qt.ItemDataRole.UserRole + 25
 
-# kinds: all, unread, starred, folder, feed, liveblog, searches, search
+# kinds: all, unread, starred, highlights, folder, feed, liveblog, searches, search
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class SourcesSnapshot:
     searches: tuple[SavedSearch, ...]
     search_unread: dict[int, int]
     starred: int
+    highlights: int = 0
 
     @property
     def total_unread(self) -> int:
@@ -60,6 +61,7 @@ def read_snapshot(archive: Archive) -> SourcesSnapshot:
         searches=searches,
         search_unread=counts,
         starred=archive.count_entries(starred=True),
+        highlights=len(archive.highlights()),
     )
 
 
@@ -102,6 +104,7 @@ def build_tree(snapshot: SourcesSnapshot) -> SourceNode:
     root.add(SourceNode("all", "all", "All entries", snapshot.total_unread))
     root.add(SourceNode("unread", "unread", "Unread", snapshot.total_unread))
     root.add(SourceNode("starred", "starred", "Starred", snapshot.starred))
+    root.add(SourceNode("highlights", "highlights", "Highlights", snapshot.highlights))
     folder_nodes: dict[str, SourceNode] = {}
     for folder in sorted(snapshot.folders, key=lambda f: f.path.lower()):
         parent_path = folder.path.rpartition("/")[0]
