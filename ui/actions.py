@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
 from reader.errors import NewsdeskError
+from ui.archive_actions import ArchiveActions
 from ui.dialogs.add_source import AddSourceDialog
 from ui.dialogs.revisions import RevisionDialog
 from ui.dialogs.settings_dialog import SettingsDialog
@@ -48,6 +49,15 @@ class MainActions:
         self.import_opml_action = action("Import subscriptions (OPML)…", self.import_opml)
         self.export_opml_action = action("Export subscriptions (OPML)…", self.export_opml)
         self.open_demo = action("Open the demo archive", w.demo_requested.emit)
+        self.archive_ops = ArchiveActions(w)
+        ops = self.archive_ops
+        self.export_action = action("Export…", lambda: ops.export(), "Ctrl+E")
+        self.export_action.setToolTip("Export the archive, a source, a story or a search")
+        self.import_json_action = action("Import a Newsdesk export (JSON)…", ops.import_json)
+        self.check_action = action("Check archive…", lambda: ops.check())
+        self.storage_action = action("Storage and compacting…", ops.storage)
+        self.source_options_action = action("Storage options…", ops.source_options)
+        self.rethread_action = action("Rebuild stories…", ops.rethread)
         self.settings = action(
             "Settings…", self.show_settings, QKeySequence.StandardKey.Preferences
         )
@@ -128,6 +138,12 @@ class MainActions:
         for act in (self.add, self.import_opml_action, self.export_opml_action):
             file_menu.addAction(act)
         file_menu.addSeparator()
+        for act in (self.export_action, self.import_json_action, self.export_highlights):
+            file_menu.addAction(act)
+        file_menu.addSeparator()
+        file_menu.addAction(self.check_action)
+        file_menu.addAction(self.storage_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.open_demo)
         file_menu.addSeparator()
         file_menu.addAction(self.settings)
@@ -137,11 +153,19 @@ class MainActions:
         for act in (self.refresh_all, self.refresh_selected, self.mark_all_read):
             subs.addAction(act)
         subs.addSeparator()
-        for act in (self.new_folder, self.rename, self.move, self.notify, self.remove):
+        for act in (
+            self.new_folder,
+            self.rename,
+            self.move,
+            self.notify,
+            self.source_options_action,
+            self.remove,
+        ):
             subs.addAction(act)
         view = bar.addMenu("&View")
         for act in (self.group_by_topic, self.unread_only, self.oldest_first):
             view.addAction(act)
+        view.addAction(self.rethread_action)
         view.addSeparator()
         view.addAction(self.zoom_in)
         view.addAction(self.zoom_out)
@@ -191,6 +215,7 @@ class MainActions:
         self.remove.setEnabled(editable)
         self.notify.setEnabled(is_source)
         self.notify.setChecked(bool(is_source and node is not None and node.payload.notify))
+        self.source_options_action.setEnabled(is_source)
         self.refresh_selected.setEnabled(bool(node and node.source_ids()))
 
     # -- subscriptions -------------------------------------------------------------------
@@ -396,6 +421,7 @@ class MainActions:
         menu.addSeparator()
         for act in (self.rename, self.move, self.new_folder, self.notify):
             menu.addAction(act)
+        menu.addAction(self.source_options_action)
         menu.addSeparator()
         menu.addAction(self.remove)
         menu.exec(w.sources_view.viewport().mapToGlobal(position))
@@ -406,12 +432,14 @@ class MainActions:
         if not index.isValid():
             return
         menu = QMenu(w)
+        w.entries_view.setCurrentIndex(index)
         if index.data(IS_THREAD_ROLE):
             menu.addAction(self.mark_all_read)
         elif index.data(ENTRY_ID_ROLE) is not None:
-            w.entries_view.setCurrentIndex(index)
             for act in (self.toggle_read, self.toggle_star, self.open_browser):
                 menu.addAction(act)
+        if w.entries_model is w.thread_model:
+            self.archive_ops.add_story_actions(menu, index)
         menu.exec(w.entries_view.viewport().mapToGlobal(position))
 
     # -- view ---------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from reader.types import RefreshResult, SearchResults, SourceResult
 from ui import theme
 from ui.actions import MainActions
 from ui.icons import app_icon, icon
+from ui.jobs import JobRunner, JobStatus
 from ui.models.entries import EntryListModel, EntryQuery, load_rows
 from ui.models.rows import ENTRY_ID_ROLE, IS_THREAD_ROLE, READ_ROLE, THREAD_ID_ROLE, TIME_COLUMN
 from ui.models.search import SearchResultsModel
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
     thread_shown = Signal(int)
     highlights_changed = Signal()
     highlights_shown = Signal(int)
+    job_done = Signal(str)  # which archive job finished (export, import, check, rethread, …)
     search_done = Signal(str)
     demo_requested = Signal()
 
@@ -233,6 +235,9 @@ class MainWindow(QMainWindow):
         self.progress_bar.setFormat("Refreshing %v of %m")
         self.progress_bar.hide()
         self.statusBar().addWidget(self.status_label, 1)
+        self.job_status = JobStatus(self)
+        self.statusBar().addPermanentWidget(self.job_status)
+        self.jobs = JobRunner(self.runner, self.job_status, self)
         self.statusBar().addPermanentWidget(self.offline_label)
         self.statusBar().addPermanentWidget(self.progress_bar)
 
@@ -438,6 +443,35 @@ class MainWindow(QMainWindow):
             model.threads_loaded.connect(
                 self._on_threads_loaded, Qt.ConnectionType.UniqueConnection
             )
+
+    def reload_entries(self) -> None:
+        """Reload the list shown (after an import, a rethread, a story change)."""
+        if self._entries_model is self.thread_model:
+            self.thread_model.reload()
+        else:
+            self.flat_model.reload()
+
+    def in_search(self) -> bool:
+        return self.middle.currentIndex() == SEARCH_PAGE
+
+    def thread_of_entry(self, entry_id: int) -> int | None:
+        """The story an entry shown in the grouped list belongs to."""
+        if self._entries_model is not self.thread_model:
+            return None
+        index = self.thread_model.index_of_entry(entry_id)
+        value = index.data(THREAD_ID_ROLE) if index.isValid() else None
+        return int(value) if value is not None else None
+
+    def current_thread(self) -> ThreadSummary | None:
+        """The story selected in the grouped list (its row, or one of its entries)."""
+        if self._entries_model is not self.thread_model or self.in_search():
+            return None
+        index = self.entries_view.currentIndex()
+        if not index.isValid():
+            return None
+        if index.parent().isValid():
+            index = index.parent()
+        return self.thread_model.thread_at(index.row())
 
     @property
     def entries_model(self) -> EntryListModel | ThreadedEntriesModel:
