@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime, timedelta, tzinfo
-from email.utils import parsedate_tz
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 __all__ = ["format_utc", "parse_datetime", "to_utc"]
 
@@ -27,9 +27,6 @@ _NUMERIC = re.compile(r"[+-]?\d+(?:\.\d*)?\Z")
 _ISO_HINT = re.compile(r"\d{4}-?\d{2}-?\d{2}")
 _ISO_TIDY_OFFSET = re.compile(r"\s*(?:([+-]\d{2}):?(\d{2})?|([zZ])|\s*(?:UTC|GMT))\Z")
 _ISO_FRACTION = re.compile(r"([.,]\d{6})\d+")
-# parsedate_tz reports offset 0 both for a real UTC zone and for none at all (or an
-# unknown name such as "BST"); only the former is UTC, the others are local time.
-_RFC822_UTC_ZONE = re.compile(r"(?:\b(?:GMT|UTC|UT|Z)|[+-]0000)\s*\Z", re.IGNORECASE)
 
 
 def to_utc(dt: datetime) -> datetime:
@@ -68,7 +65,7 @@ def parse_datetime(
             return _from_epoch(float(text))
         parsed = _parse_iso(text)
         if parsed is None:
-            parsed = _parse_rfc822(text)
+            parsed = _parse_textual(text)
         if parsed is None:
             return None
         if parsed.tzinfo is None:
@@ -119,15 +116,105 @@ def _parse_iso(text: str) -> datetime | None:
     return parsed + timedelta(days=1) if rollover else parsed
 
 
-def _parse_rfc822(text: str) -> datetime | None:
-    fields = parsedate_tz(text)
-    if fields is None:
+def _parse_textual(text: str) -> datetime | None:
+    """RFC 822 and the prose forms pages print: "July 2, 2024 10:00 AM EDT",
+    "2 July 2024 10.15 BST", "Tue Jul 02 2024 10:00:00 GMT+0100 (British Summer Time)".
+
+    The zone is read here too (offsets and common abbreviations); with none, or one we
+    do not know, the time is local. email.utils is not used: it reads a zone it does not
+    know as UTC and accepts shapes it then misreads.
+    """
+    date = _find_date(text)
+    if date is None:
         return None
-    year, month, day, hour, minute, second = fields[:6]
-    offset = fields[9]
-    if not 1 <= year <= 9999:
-        return None
-    parsed = datetime(year, month, day, hour, minute, min(second, 59))
-    if not offset and not _RFC822_UTC_ZONE.search(text):
-        return parsed
-    return parsed.replace(tzinfo=UTC) - timedelta(seconds=offset or 0)
+    year, month, day, date_end = date
+    hour = minute = second = 0
+    rest = text[date_end:]
+    clock = _CLOCK.search(rest) or _CLOCK.search(text[:date_end])
+    if clock is not None:
+        hour, minute = int(clock.group(1)), int(clock.group(2))
+        second = min(int(clock.group(3) or 0), 59)
+        meridiem = (clock.group(4) or "").lower()
+        if meridiem and not 1 <= hour <= 12:
+            return None
+        if meridiem == "p" and hour != 12:
+            hour += 12
+        elif meridiem == "a" and hour == 12:
+            hour = 0
+        if clock.string is rest:
+            rest = rest[clock.end() :]
+    parsed = datetime(year, month, day, hour, minute, second)
+    zone = _find_zone(rest)
+    return parsed if zone is None else parsed.replace(tzinfo=zone)
+
+
+def _find_date(text: str) -> tuple[int, int, int, int] | None:
+    """(year, month, day, end of the date in text) from a date written with a month name."""
+    for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy")):
+        for match in pattern.finditer(text):
+            fields = dict(zip(order, match.groups(), strict=True))
+            month = _MONTHS.get(fields["m"][:3].lower())
+            if month is None:
+                continue
+            year = int(fields["y"])
+            if len(fields["y"]) == 2:
+                year += 2000 if year < 50 else 1900  # RFC 2822, 4.3
+            return year, month, int(fields["d"]), match.end()
+    numeric = _YEAR_MONTH_DAY.search(text)
+    if numeric is not None:
+        return int(numeric.group(1)), int(numeric.group(2)), int(numeric.group(3)), numeric.end()
+    return None
+
+
+def _find_zone(rest: str) -> tzinfo | None:
+    offset = _ZONE_OFFSET.search(rest)
+    if offset is not None:
+        sign = -1 if offset.group(1) in "-\u2212" else 1
+        hours, minutes = int(offset.group(2)), int(offset.group(3) or 0)
+        if hours > 14 or minutes > 59:
+            return None
+        return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    for word in _ZONE_WORD.findall(rest):
+        word = word.upper()
+        zone_hours = _ZONE_HOURS.get(word)
+        if zone_hours is not None:
+            return timezone(timedelta(hours=zone_hours))
+        if word in _REGION_ZONES:
+            # "ET" and the like follow daylight saving; the date decides the offset.
+            return ZoneInfo(_REGION_ZONES[word])
+    return None
+
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1
+    )
+}
+_DAY_MONTH_YEAR = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?[\s-]+(?:of\s+)?([A-Za-z]{3,9})\.?,?[\s-]+(\d{4}|\d{2})\b"
+)
+_MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+_YEAR_MONTH_DAY = re.compile(r"\b(\d{4})[/.](\d{1,2})[/.](\d{1,2})\b")
+_CLOCK = re.compile(
+    r"\b(\d{1,2})[:.](\d{2})(?::(\d{2}))?(?:\.\d+)?(?:\s*([ap])\.?m\.?(?![a-z]))?", re.IGNORECASE
+)
+_ZONE_OFFSET = re.compile(r"(?:\b(?:GMT|UTC|UT)\s*)?([+\-\u2212])(\d{1,2}):?(\d{2})?\b")
+_ZONE_WORD = re.compile(r"\b([A-Za-z]{1,5})\b")
+# Abbreviations news sites print, with their offsets in hours. Ambiguous ones (IST:
+# India or Ireland, CST: China or Central US is kept as the US one) are left out or
+# resolved the way English-language news uses them.
+_ZONE_HOURS: dict[str, float] = {
+    "Z": 0, "UT": 0, "UTC": 0, "GMT": 0, "WET": 0, "BST": 1, "WEST": 1, "CET": 1, "WAT": 1,
+    "CEST": 2, "EET": 2, "SAST": 2, "CAT": 2, "EEST": 3, "MSK": 3, "EAT": 3, "GST": 4,
+    "PKT": 5, "HKT": 8, "SGT": 8, "AWST": 8, "JST": 9, "KST": 9, "ACST": 9.5,
+    "AEST": 10, "ACDT": 10.5, "AEDT": 11, "NZST": 12, "NZDT": 13, "HST": -10, "AKST": -9,
+    "AKDT": -8, "PST": -8, "PDT": -7, "MST": -7, "MDT": -6, "CST": -6, "CDT": -5,
+    "EST": -5, "EDT": -4, "AST": -4, "ADT": -3, "NST": -3.5, "NDT": -2.5,
+}  # fmt: skip
+_REGION_ZONES = {
+    "ET": "America/New_York",
+    "CT": "America/Chicago",
+    "MT": "America/Denver",
+    "PT": "America/Los_Angeles",
+}

@@ -43,6 +43,25 @@ def test_aware_and_epoch_times_become_utc(value: str | int | float, expected: st
     assert format_utc(parsed) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("July 2, 2024 10:00 AM EDT", "2024-07-02T14:00:00Z"),
+        ("2 July 2024 10.15 BST", "2024-07-02T09:15:00Z"),
+        ("Tue Jul 02 2024 10:00:00 GMT+0100 (British Summer Time)", "2024-07-02T09:00:00Z"),
+        ("Tuesday 2 July 2024 10.15pm CEST", "2024-07-02T20:15:00Z"),
+        ("2nd July 2024, 9:05 am GMT", "2024-07-02T09:05:00Z"),
+        ("Jul. 2, 2024 12:30 p.m. ET", "2024-07-02T16:30:00Z"),  # daylight saving: -4
+        ("Jan. 2, 2024 12:30 p.m. ET", "2024-01-02T17:30:00Z"),  # standard time: -5
+        ("2 July 2024 12:00 AEST", "2024-07-02T02:00:00Z"),
+        ("2024/07/02 10:00 UTC", "2024-07-02T10:00:00Z"),
+    ],
+)
+def test_prose_times_with_zone_words(value: str, expected: str) -> None:
+    parsed = parse_datetime(value, default_tz=LONDON)
+    assert parsed is not None and format_utc(parsed) == expected
+
+
 def test_epoch_seconds_and_milliseconds_are_told_apart_by_magnitude() -> None:
     assert parse_datetime(1_719_914_400) == parse_datetime(1_719_914_400_000)
     millis = parse_datetime("1719914400123")
