@@ -169,8 +169,8 @@ def _xml_entry(raw: Mapping[str, Any], feed_url: str, feed_authors: tuple[str, .
 
     published = _entry_time(raw, "published")
     updated = _entry_time(raw, "updated")
-    title = _detail_text(_get(raw, "title_detail"), _get(raw, "title"))
-    key = _clean(_get(raw, "id")) or link or _content_key(title, body)
+    title = _bounded_title(_detail_text(_get(raw, "title_detail"), _get(raw, "title")))
+    key = _bounded_key(_clean(_get(raw, "id")) or link or _content_key(title, body))
     images = _merge_urls(content.image_urls, _xml_media_urls(raw, base))
     return ParsedEntry(
         key=key,
@@ -381,12 +381,12 @@ def _json_entry(
 
     published = parse_datetime(_str(item.get("date_published")) or None)
     updated = parse_datetime(_str(item.get("date_modified")) or None)
-    title = _clean(item.get("title"))
+    title = _bounded_title(_clean(item.get("title")))
     raw_id = item.get("id")
     key = raw_id.strip() if isinstance(raw_id, str) else ""
     if not key and isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
         key = str(raw_id)  # the spec says string; numbers are common in the wild
-    key = key or link or _content_key(title, body)
+    key = _bounded_key(key or link or _content_key(title, body))
 
     extra_images = [_str(item.get("image")), _str(item.get("banner_image"))]
     for attachment in item.get("attachments") or ():
@@ -502,6 +502,21 @@ def _unique_keys(entries: list[ParsedEntry], warnings: list[str]) -> tuple[Parse
 
 def _with_key(entry: ParsedEntry, key: str) -> ParsedEntry:
     return replace(entry, key=key)
+
+
+_MAX_KEY = 2048
+_MAX_TITLE = 1000
+
+
+def _bounded_key(key: str) -> str:
+    """Keys index the archive; an absurdly long id is replaced by its (stable) hash."""
+    if len(key) <= _MAX_KEY:
+        return key
+    return "hash:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _bounded_title(title: str) -> str:
+    return title if len(title) <= _MAX_TITLE else title[: _MAX_TITLE - 1].rstrip() + "\u2026"
 
 
 def _content_key(title: str, body: str) -> str:

@@ -493,3 +493,14 @@ def test_deeply_nested_html_in_a_feed_is_parsed_quickly() -> None:
     (entry,) = parse_feed(rss.encode(), url=FEED_URL).entries
     assert time.perf_counter() - started < 3.0
     assert entry.text == "deep text"
+
+
+def test_absurd_ids_and_titles_are_bounded() -> None:
+    rss = (
+        f'<rss version="2.0"><channel><title>t</title><item><guid>{"g" * 10_000}</guid>'
+        f"<title>{'word ' * 2_000}</title></item></channel></rss>"
+    ).encode()
+    (entry,) = parse_feed(rss, url=FEED_URL).entries
+    assert entry.key.startswith("hash:") and len(entry.key) < 100
+    assert parse_feed(rss, url=FEED_URL).entries[0].key == entry.key
+    assert len(entry.title) <= 1000 and entry.title.endswith("\u2026")
