@@ -34,13 +34,6 @@ _JSON_FEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/", re.IGNORECA
 _WHITESPACE = re.compile(r"\s+")
 _TAG_LIKE = re.compile(r"</?[A-Za-z][^<>]*>")
 
-
-# feedparser's dicts alias missing keys to others (a missing "updated" answers with
-# "published", plus a DeprecationWarning); the plain dict lookup sees what was really there.
-def _get(mapping: Mapping[str, Any], key: str) -> Any:
-    return dict.get(mapping, key) if isinstance(mapping, dict) else mapping.get(key)
-
-
 _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL
 )
@@ -476,6 +469,15 @@ def _is_json(content: bytes, content_type: str) -> bool:
 
 
 # --- shared helpers -------------------------------------------------------------------
+
+
+def _get(mapping: Mapping[str, Any], key: str) -> Any:
+    """A key as feedparser stored it.
+
+    feedparser's dicts alias missing keys to others (a missing "updated" answers with
+    "published", plus a DeprecationWarning); the plain dict lookup sees what was there.
+    """
+    return dict.get(mapping, key) if isinstance(mapping, dict) else mapping.get(key)
 
 
 def _unique_keys(entries: list[ParsedEntry], warnings: list[str]) -> tuple[ParsedEntry, ...]:
