@@ -21,6 +21,7 @@ _PRIME = (1 << 61) - 1
 _rng = np.random.default_rng(20240805)  # fixed seed: signatures must be stable across runs
 
 Signature = npt.NDArray[np.uint64]
+_BUCKET_CANDIDATES = 64
 
 
 class DuplicateIndex:
@@ -56,21 +57,23 @@ class DuplicateIndex:
             yield band, chunk.tobytes()
 
     def best_match(self, signature: Signature, threshold: float) -> str | None:
-        """The stored document most similar to `signature`, if at least `threshold`."""
-        seen: set[str] = set()
-        best: tuple[float, str] | None = None
+        """The stored document most similar to `signature`, if at least `threshold`.
+
+        Candidates must share two bands (a pair at the usual thresholds almost always
+        does), and only the newest documents of each bucket are looked at: on text that
+        repeats a lot, buckets grow long and comparing with all of them would be slow.
+        """
+        shared: dict[str, int] = {}
         for key in self._band_keys(signature):
-            for doc_id in self._buckets.get(key, ()):
-                if doc_id in seen:
-                    continue
-                seen.add(doc_id)
-                other = self._signatures.get(doc_id)
-                if other is None:
-                    continue
-                similarity = float(np.mean(other == signature))
-                if similarity >= threshold and (best is None or similarity > best[0]):
-                    best = (similarity, doc_id)
-        return None if best is None else best[1]
+            for doc_id in self._buckets.get(key, ())[-_BUCKET_CANDIDATES:]:
+                shared[doc_id] = shared.get(doc_id, 0) + 1
+        candidates = [d for d, n in shared.items() if n >= 2 and d in self._signatures]
+        if not candidates:
+            return None
+        matrix = np.stack([self._signatures[d] for d in candidates])
+        similarity = (matrix == signature[None, :]).mean(axis=1)
+        best = int(np.argmax(similarity))
+        return candidates[best] if float(similarity[best]) >= threshold else None
 
     def add(self, doc_id: str, signature: Signature) -> None:
         self._signatures[doc_id] = signature
