@@ -302,7 +302,7 @@ def cache_images(
     entry_ids: Sequence[int] | None = None,
     *,
     fetcher: ImageFetcher,
-    max_workers: int = 8,
+    max_workers: int = 16,
     progress: ProgressCallback | None = None,
 ) -> CacheReport:
     """Download the pending images of `entry_ids` (all when None) into the asset store.

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -154,15 +155,21 @@ class RefreshRun:
 
     def _parse(self, row: Any, result: FetchResult, parse_pool: Executor | None) -> ParsedPage:
         kind = row.kind
+        page: ParsedPage | None = None
         if parse_pool is not None:
-            page: ParsedPage = parse_pool.submit(
-                parse_document,
-                result.content,
-                url=result.url,
-                content_type=result.content_type,
-                kind=kind,
-            ).result()
-        else:
+            try:
+                page = parse_pool.submit(
+                    parse_document,
+                    result.content,
+                    url=result.url,
+                    content_type=result.content_type,
+                    kind=kind,
+                ).result()
+            except (RuntimeError, BrokenProcessPool) as error:
+                # Worker processes could not start (e.g. a script without a __main__
+                # guard) or died: parse here instead; slower, but the refresh goes on.
+                log.warning("parsing in this process: worker processes failed (%s)", error)
+        if page is None:
             page = parse_document(
                 result.content, url=result.url, content_type=result.content_type, kind=kind
             )

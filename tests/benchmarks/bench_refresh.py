@@ -70,6 +70,7 @@ def serve(feeds: int, entries: int, images: int, port: int, ready: Event, stop: 
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # else each keep-alive response waits 40 ms
 
         def do_GET(self) -> None:  # noqa: N802
             if self.path.startswith("/img/"):
