@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from reader.errors import NewsdeskError
@@ -39,7 +40,16 @@ class ArchiveActions:
         def show(error: BaseException) -> None:
             message = str(error) if isinstance(error, NewsdeskError) else repr(error)
             self.window.status_label.setText(f"{what} failed: {message}")
-            QMessageBox.warning(self.window, "Newsdesk", f"{what} failed:\n{message}")
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Newsdesk",
+                f"{what} failed:\n{message}",
+                parent=self.window,
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.last_dialog = box
+            box.open()
+            self.window.job_failed.emit(what, message)
 
         return show
 
@@ -303,13 +313,15 @@ class ArchiveActions:
         self._story_change(lambda: archive.move_to_thread(entry_id, target), "Moved")
 
     def split_off(self, entry_id: int) -> None:
-        thread_id = self.window.thread_of_entry(entry_id)
-        if thread_id is None:
-            return
         archive = self.window.archive
-        self._story_change(
-            lambda: archive.split_thread(thread_id, [entry_id]), "Split off into a new story"
-        )
+
+        def split() -> Any:
+            thread_id = archive.entry(entry_id).thread_id
+            if thread_id is None:
+                raise NewsdeskError("this item is not in a story")
+            return archive.split_thread(int(thread_id), [entry_id])
+
+        self._story_change(split, "Split off into a new story")
 
     def merge_story(self, thread_id: int, into: int | None = None) -> None:
         if into is None:

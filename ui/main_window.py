@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
     thread_shown = Signal(int)
     highlights_changed = Signal()
     highlights_shown = Signal(int)
+    job_failed = Signal(str, str)  # what, why
     job_done = Signal(str)  # which archive job finished (export, import, check, rethread, …)
     search_done = Signal(str)
     demo_requested = Signal()
@@ -446,7 +447,16 @@ class MainWindow(QMainWindow):
 
     def reload_entries(self) -> None:
         """Reload the list shown (after an import, a rethread, a story change)."""
-        if self._entries_model is self.thread_model:
+        query = self.flat_model.query
+        fell_back = (
+            self._entries_model is self.flat_model
+            and self.settings.group_by_topic
+            and query.search is None
+            and not query.starred
+        )
+        if fell_back:  # stories may exist now: try the grouped view again
+            self._select_key(self._selected_key, force=True)
+        elif self._entries_model is self.thread_model:
             self.thread_model.reload()
         else:
             self.flat_model.reload()
