@@ -136,7 +136,15 @@ def test_move_split_and_merge_stories(qtbot, window: MainWindow, archive: Archiv
     assert again != big.id
     _wait_job(qtbot, window, "story", lambda: ops.merge_story(again, into=big.id))
     assert archive.entry(entry_id).thread_id == big.id
+
     # The grouped list shows the merged story with every item.
-    qtbot.waitUntil(lambda: model.thread_row_of(again) is None)
-    index = model.index(model.thread_row_of(big.id), 0)
-    assert index.data(IS_THREAD_ROLE) and model.thread_at(index.row()).size == big.size
+    def merged_shown() -> bool:
+        row = model.thread_row_of(big.id)
+        return (
+            model.thread_row_of(again) is None
+            and row is not None
+            and model.thread_at(row).size == big.size
+        )
+
+    qtbot.waitUntil(merged_shown)
+    assert model.index(model.thread_row_of(big.id), 0).data(IS_THREAD_ROLE)
