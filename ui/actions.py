@@ -126,7 +126,8 @@ class MainActions:
         self.about = action("About Newsdesk", self.show_about)
         # Space must reach text fields and buttons when they have focus.
         self.page_down.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        w.entries_view.addAction(self.page_down)
+        w.flat_view.addAction(self.page_down)
+        w.tree_view.addAction(self.page_down)
         w.reading_pane.addAction(self.page_down)
         w.search_view.addAction(self.page_down)
         w.removeAction(self.page_down)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTableView,
     QToolBar,
     QTreeView,
     QVBoxLayout,
@@ -124,17 +125,44 @@ class MainWindow(QMainWindow):
         self.sources_view.selectionModel().currentChanged.connect(self._on_sources_current_changed)
 
         # Middle: entries or search results.
-        self.entries_view = QTreeView(self)
-        self.entries_view.setObjectName("entriesView")
-        self.entries_view.setUniformRowHeights(True)
-        self.entries_view.setAlternatingRowColors(False)
-        self.entries_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.entries_view.setItemDelegate(EntryDelegate(self.entries_view))
-        self.entries_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.entries_view.expanded.connect(self._on_entries_expanded)
-        self.entries_view.collapsed.connect(self._on_entries_collapsed)
-        self.entries_view.header().setStretchLastSection(False)
-        self.entries_view.header().setSortIndicatorShown(False)
+        # The grouped list is a tree; the flat one a table, because a tree view asks the
+        # model about every row when rows are added (seconds for a million entries).
+        self.tree_view = QTreeView(self)
+        self.tree_view.setObjectName("entriesView")
+        self.tree_view.setUniformRowHeights(True)
+        self.tree_view.setAlternatingRowColors(False)
+        self.tree_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree_view.setItemDelegate(EntryDelegate(self.tree_view))
+        self.tree_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree_view.expanded.connect(self._on_entries_expanded)
+        self.tree_view.collapsed.connect(self._on_entries_collapsed)
+        self.tree_view.header().setStretchLastSection(False)
+        self.tree_view.header().setSortIndicatorShown(False)
+        self.tree_view.setModel(self.thread_model)
+        self.flat_view = QTableView(self)
+        self.flat_view.setObjectName("flatEntriesView")
+        self.flat_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.flat_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.flat_view.setShowGrid(False)
+        self.flat_view.setWordWrap(False)
+        self.flat_view.setTabKeyNavigation(False)
+        self.flat_view.setCornerButtonEnabled(False)
+        self.flat_view.verticalHeader().hide()
+        self.flat_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.flat_view.verticalHeader().setDefaultSectionSize(
+            self.flat_view.fontMetrics().height() + 8
+        )
+        self.flat_view.horizontalHeader().setHighlightSections(False)
+        self.flat_view.setItemDelegate(EntryDelegate(self.flat_view))
+        self.flat_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.flat_view.setModel(self.flat_model)
+        for view in (self.tree_view, self.flat_view):
+            self._set_up_columns(view)
+            view.selectionModel().currentChanged.connect(self._on_entries_current_changed)
+        self.thread_model.threads_loaded.connect(self._on_threads_loaded)
+        self.entries_stack = QStackedWidget(self)
+        self.entries_stack.addWidget(self.flat_view)
+        self.entries_stack.addWidget(self.tree_view)
         self._entries_model: EntryListModel | ThreadedEntriesModel | None = None
 
         self.search_view = QListView(self)
@@ -171,7 +199,7 @@ class MainWindow(QMainWindow):
         search_layout.addWidget(self.save_search_button, 0, Qt.AlignmentFlag.AlignRight)
 
         self.middle = QStackedWidget(self)
-        self.middle.addWidget(self.entries_view)
+        self.middle.addWidget(self.entries_stack)
         self.middle.addWidget(search_page)
         self.highlights_view = HighlightsView(self)
         self.highlights_view.entry_requested.connect(lambda entry_id: self.load_article(entry_id))
@@ -300,7 +328,8 @@ class MainWindow(QMainWindow):
         self.reading_pane.highlight_remove_requested.connect(self.remove_highlight)
         self.save_search_button.clicked.connect(self.actions_.save_current_search)
         self.sources_view.customContextMenuRequested.connect(self.actions_.sources_context_menu)
-        self.entries_view.customContextMenuRequested.connect(self.actions_.entries_context_menu)
+        for view in (self.tree_view, self.flat_view):
+            view.customContextMenuRequested.connect(self.actions_.entries_context_menu)
         self.welcome.add_requested.connect(self.actions_.add_source)
         self.welcome.import_requested.connect(self.actions_.import_opml)
         self.welcome.demo_requested.connect(self.demo_requested.emit)
@@ -413,37 +442,33 @@ class MainWindow(QMainWindow):
         )
 
     def _use_flat_model(self) -> None:
-        if self._entries_model is not self.flat_model:
-            self._set_entries_model(self.flat_model)
-            self.entries_view.setRootIsDecorated(False)
+        self._entries_model = self.flat_model
+        self.entries_stack.setCurrentWidget(self.flat_view)
 
     def _use_thread_model(self, query: StoryQuery) -> None:
-        if self._entries_model is not self.thread_model:
-            self._set_entries_model(self.thread_model)
-            self.entries_view.setRootIsDecorated(True)
+        self._entries_model = self.thread_model
+        self.entries_stack.setCurrentWidget(self.tree_view)
         self.thread_model.load(query=query)
 
-    def _set_entries_model(self, model: EntryListModel | ThreadedEntriesModel) -> None:
-        self._entries_model = model
-        self.entries_view.setModel(model)
-        header = self.entries_view.header()
+    @property
+    def entries_view(self) -> QTreeView | QTableView:
+        """The entry list on screen: the story tree or the flat table."""
+        if self._entries_model is self.thread_model:
+            return self.tree_view
+        return self.flat_view
+
+    def _set_up_columns(self, view: QTreeView | QTableView) -> None:
+        header = view.header() if isinstance(view, QTreeView) else view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        metrics = self.entries_view.fontMetrics()
-        bold = self.entries_view.font()
+        bold = view.font()
         bold.setBold(True)
-        from PySide6.QtGui import QFontMetrics
-
         time_width = QFontMetrics(bold).horizontalAdvance("Wed 30 Sep 2099") + 12
-        header.resizeSection(1, max(140, metrics.horizontalAdvance("M") * 12))
+        header.resizeSection(1, max(140, view.fontMetrics().horizontalAdvance("M") * 12))
         header.resizeSection(2, time_width)
         header.setMinimumSectionSize(60)
-        self.entries_view.selectionModel().currentChanged.connect(self._on_entries_current_changed)
-        if model is self.thread_model:
-            model.threads_loaded.connect(
-                self._on_threads_loaded, Qt.ConnectionType.UniqueConnection
-            )
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
     def reload_entries(self) -> None:
         """Reload the list shown (after an import, a rethread, a story change)."""
@@ -500,7 +525,7 @@ class MainWindow(QMainWindow):
         for thread_id in list(self._expanded_threads):
             row = self.thread_model.thread_row_of(thread_id)
             if row is not None:
-                self.entries_view.expand(self.thread_model.index(row, 0))
+                self.tree_view.expand(self.thread_model.index(row, 0))
 
     def _on_entries_expanded(self, index: QModelIndex) -> None:
         thread_id = index.data(THREAD_ID_ROLE)
@@ -954,7 +979,8 @@ class MainWindow(QMainWindow):
         self.reading_pane.set_font_size(self.settings.article_font_size)
         self.refresher.configure(self.settings.refresh_minutes, self.settings.liveblog_polling)
         self.sources_view.viewport().update()
-        self.entries_view.viewport().update()
+        self.flat_view.viewport().update()
+        self.tree_view.viewport().update()
 
     def _restore_window_state(self) -> None:
         geometry = self.settings.window_state("geometry")

@@ -9,6 +9,7 @@ ids changed are reloaded, and new entries are inserted where they sort.
 from __future__ import annotations
 
 import bisect
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from PySide6.QtGui import QFont
 
 from reader.core import Archive, EntryCursor, EntryOrder
 from reader.types import Entry
+from ui.models.entry_keys import EntryKeys, load_keys
 from ui.models.rows import (
     COLUMNS,
     ENTRY_ID_ROLE,
@@ -43,6 +45,7 @@ from ui.models.rows import (
 from ui.workers import TaskRunner
 
 PAGE_SIZE = 200
+MAX_CACHED_PAGES = 60  # pages kept in keyed mode (12,000 rows)
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -133,6 +136,12 @@ class EntryListModel(QAbstractTableModel):
         self._generation = 0
         self._bold = QFont()
         self._bold.setBold(True)
+        # Keyed mode (with a runner, for non-search lists): the whole order is known and
+        # only recently shown pages are kept.
+        self._keys: EntryKeys | None = None
+        self._pages: OrderedDict[int, list[EntryRow]] = OrderedDict()
+        self._pages_loading: set[int] = set()
+        self._flag_overrides: dict[int, tuple[bool | None, bool | None]] = {}
 
     # -- what is shown ---------------------------------------------------------------
     @property
@@ -148,7 +157,18 @@ class EntryListModel(QAbstractTableModel):
         self._exhausted = False
         self._loading = False
         self._generation += 1
+        self._keys = None
+        self._pages.clear()
+        self._pages_loading.clear()
+        self._flag_overrides.clear()
         self.endResetModel()
+        if self._keys_coming():
+            generation, archive = self._generation, self._archive
+            self._runner.submit(
+                lambda: load_keys(archive, query),
+                lambda keys: self._on_keys_loaded(generation, keys),
+                lambda error: self._on_page_failed(generation, error),
+            )
 
     def reload(self) -> None:
         self.set_query(self._query)
@@ -163,18 +183,102 @@ class EntryListModel(QAbstractTableModel):
     def is_exhausted(self) -> bool:
         return self._exhausted
 
+    def is_keyed(self) -> bool:
+        """Whether the whole list's order is known (its length, any row's id)."""
+        return self._keys is not None
+
     def row_for_entry(self, entry_id: int) -> int | None:
+        if self._keys is not None:
+            return self._keys.row_of(entry_id)
         return self._row_of.get(entry_id)
 
     def entry_row(self, row: int) -> EntryRow | None:
+        """The row's data, or None while its page is still loading (it is then asked for)."""
+        if self._keys is not None:
+            return self._keyed_row(row)
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def loaded_rows(self) -> Sequence[EntryRow]:
+        if self._keys is not None:
+            return [row for page in self._pages.values() for row in page]
         return self._rows
+
+    # -- keyed mode ------------------------------------------------------------------
+    def _on_keys_loaded(self, generation: int, keys: EntryKeys) -> None:
+        if generation != self._generation:
+            return
+        shown = [row.id for row in self._rows]
+        if [int(i) for i in keys.ids[: len(shown)]] != shown:
+            self.beginResetModel()  # the archive changed meanwhile: start from the keys
+            self._rows, self._row_of = [], {}
+            self._keys = keys
+            self.endResetModel()
+        else:
+            # The pages already shown become the cache; the rest of the list appears at once.
+            for start in range(0, len(self._rows), self._page_size):
+                page = self._rows[start : start + self._page_size]
+                if len(page) == self._page_size or start + len(page) == len(keys):
+                    self._pages[start // self._page_size] = page
+            old = len(self._rows)
+            if len(keys) > old:
+                self.beginInsertRows(QModelIndex(), old, len(keys) - 1)
+                self._keys = keys
+                self._rows, self._row_of = [], {}
+                self.endInsertRows()
+            else:
+                self._keys = keys
+                self._rows, self._row_of = [], {}
+        self._exhausted = True
+        self._loading = False
+        self.page_loaded.emit(len(keys))
+
+    def _keyed_row(self, row: int) -> EntryRow | None:
+        assert self._keys is not None
+        if not 0 <= row < len(self._keys):
+            return None
+        number, offset = divmod(row, self._page_size)
+        page = self._pages.get(number)
+        if page is None:
+            self._request_page(number)
+            return None
+        self._pages.move_to_end(number)
+        return page[offset] if offset < len(page) else None
+
+    def _request_page(self, number: int) -> None:
+        if number in self._pages_loading or self._keys is None or self._runner is None:
+            return
+        self._pages_loading.add(number)
+        keys, archive, query, size = self._keys, self._archive, self._query, self._page_size
+        after = keys.cursor_before(number * size)
+        generation = self._generation
+        self._runner.submit(
+            lambda: load_page(archive, query, after, size),
+            lambda rows: self._on_page_loaded(generation, number, rows),
+            lambda error: self._on_page_failed(generation, error),
+        )
+
+    def _on_page_loaded(self, generation: int, number: int, rows: list[EntryRow]) -> None:
+        if generation != self._generation or self._keys is None:
+            return
+        self._pages_loading.discard(number)
+        for position, row in enumerate(rows):
+            override = self._flag_overrides.get(row.id)
+            if override is not None:
+                rows[position] = row.with_flags(read=override[0], starred=override[1])
+        self._pages[number] = rows
+        while len(self._pages) > MAX_CACHED_PAGES:
+            self._pages.popitem(last=False)
+        first = number * self._page_size
+        last = min(len(self._keys), first + self._page_size) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        self.page_loaded.emit(len(rows))
 
     # -- Qt model interface ----------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt default
-        return 0 if parent.isValid() else len(self._rows)
+        if parent.isValid():
+            return 0
+        return len(self._keys) if self._keys is not None else len(self._rows)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -200,15 +304,37 @@ class EntryListModel(QAbstractTableModel):
         )
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid():
             return None
-        return entry_row_data(self._rows[index.row()], index.column(), role, self._bold)
+        if self._keys is None:
+            if not 0 <= index.row() < len(self._rows):
+                return None
+            return entry_row_data(self._rows[index.row()], index.column(), role, self._bold)
+        row = self._keyed_row(index.row())
+        if row is not None:
+            return entry_row_data(row, index.column(), role, self._bold)
+        if not 0 <= index.row() < len(self._keys):
+            return None
+        if role == ENTRY_ID_ROLE:
+            return int(self._keys.ids[index.row()])
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == TITLE_COLUMN:
+            return "Loading…"
+        if role == IS_THREAD_ROLE:
+            return False
+        return None
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
-        return not parent.isValid() and not self._exhausted and not self._loading
+        if parent.isValid() or self._keys is not None:
+            return False
+        if self._keys_coming() and self._rows:
+            return False  # the first page is shown; the rest follows from the keys
+        return not self._exhausted and not self._loading
+
+    def _keys_coming(self) -> bool:
+        return self._runner is not None and self._query.search is None
 
     def fetchMore(self, parent: AnyIndex) -> None:
-        if parent.isValid() or self._exhausted or self._loading:
+        if not self.canFetchMore(parent):
             return
         after = None
         if self._rows:
@@ -261,6 +387,9 @@ class EntryListModel(QAbstractTableModel):
         self, entry_ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None
     ) -> None:
         """Show a read/starred change at once (the archive write runs elsewhere)."""
+        if self._keys is not None:
+            self._set_keyed_flags(entry_ids, read, starred)
+            return
         for entry_id in entry_ids:
             row = self._row_of.get(entry_id)
             if row is None:
@@ -268,8 +397,60 @@ class EntryListModel(QAbstractTableModel):
             self._rows[row] = self._rows[row].with_flags(read=read, starred=starred)
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
+    def _set_keyed_flags(
+        self, entry_ids: Iterable[int], read: bool | None, starred: bool | None
+    ) -> None:
+        assert self._keys is not None
+        for entry_id in entry_ids:
+            old = self._flag_overrides.get(entry_id, (None, None))
+            self._flag_overrides[entry_id] = (
+                read if read is not None else old[0],
+                starred if starred is not None else old[1],
+            )
+            row = self._keys.row_of(entry_id)
+            if row is None:
+                continue
+            number, offset = divmod(row, self._page_size)
+            page = self._pages.get(number)
+            if page is not None and offset < len(page):
+                page[offset] = page[offset].with_flags(read=read, starred=starred)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def _apply_keyed_rows(self, rows: Iterable[EntryRow]) -> None:
+        assert self._keys is not None
+        for row in rows:
+            existing = self._keys.row_of(row.id)
+            if existing is not None:
+                number, offset = divmod(existing, self._page_size)
+                page = self._pages.get(number)
+                if page is not None and offset < len(page):
+                    page[offset] = row
+                    self.dataChanged.emit(
+                        self.index(existing, 0), self.index(existing, len(COLUMNS) - 1)
+                    )
+                continue
+            if not self._query.matches(row):
+                continue
+            position = self._keys.position_for(row.sort_time, row.id)
+            self.beginInsertRows(QModelIndex(), position, position)
+            self._keys = self._keys.inserted(position, row.sort_time, row.id)
+            # Pages from the insertion point on have shifted: drop them (they reload on view).
+            first_stale = position // self._page_size
+            for number in [n for n in self._pages if n >= first_stale]:
+                del self._pages[number]
+            self._generation_pages_stale()
+            self.endInsertRows()
+
+    def _generation_pages_stale(self) -> None:
+        """Pages still loading were asked for with the old order; ignore their rows."""
+        self._pages_loading.clear()
+        self._generation += 1
+
     def apply_rows(self, rows: Iterable[EntryRow]) -> None:
         """Merge reloaded or new rows: replace those shown, insert new ones where they sort."""
+        if self._keys is not None:
+            self._apply_keyed_rows(rows)
+            return
         for row in rows:
             existing = self._row_of.get(row.id)
             if existing is not None:
