@@ -30,11 +30,13 @@ class MainActions:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         w = window
+        self._icon_actions: list[tuple[QAction, str]] = []
 
         def action(text: str, slot: Any, keys: Any = None, the_icon: str | None = None) -> QAction:
             act = QAction(text, w)
             if the_icon:
                 act.setIcon(icon(the_icon))
+                self._icon_actions.append((act, the_icon))
             if keys is not None:
                 if isinstance(keys, list | tuple):
                     act.setShortcuts([QKeySequence(k) for k in keys])
@@ -193,6 +195,11 @@ class MainActions:
         for act in (self.shortcuts, self.search_help, self.about):
             help_menu.addAction(act)
         subs.aboutToShow.connect(self._update_source_actions)
+
+    def refresh_icons(self) -> None:
+        """Repaint the icons in the theme's ink (dark icons vanish on a dark toolbar)."""
+        for act, name in self._icon_actions:
+            act.setIcon(icon(name))
 
     # -- helpers -----------------------------------------------------------------------
     def _node(self) -> SourceNode | None:

@@ -178,6 +178,15 @@ def _first_words(text: str, count: int) -> str:
 
 
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_SIZE_ATTRIBUTE = re.compile(r"""\s(?:width|height)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+
+
+def natural_image_sizes(document: str) -> str:
+    """Drop width/height from <img>: the browser then uses the image it is given, which
+    `loadResource` scales to the pane (or the small "not saved offline" placeholder), instead
+    of stretching either to the publisher's 640x360."""
+    return _IMG_TAG.sub(lambda m: _SIZE_ATTRIBUTE.sub("", m.group(0)), document)
 
 
 def highlight_terms(body_html: str, terms: Sequence[str]) -> tuple[str, int]:

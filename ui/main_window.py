@@ -976,6 +976,8 @@ class MainWindow(QMainWindow):
         from ui import icons
 
         icons._icon.cache_clear()
+        self.actions_.refresh_icons()
+        self.reading_pane.refresh_theme()
         self.reading_pane.set_font_size(self.settings.article_font_size)
         self.refresher.configure(self.settings.refresh_minutes, self.settings.liveblog_polling)
         self.sources_view.viewport().update()

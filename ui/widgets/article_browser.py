@@ -38,6 +38,8 @@ class ArticleBrowser(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setReadOnly(True)
         self.document().setDocumentMargin(18)
+        # Text wraps and images are scaled to the pane: sideways scrolling is never needed.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.anchorClicked.connect(self._on_anchor_clicked)
         self._image_lookup: ImageLookup = lambda _url: None
         self._images_served: list[str] = []
@@ -74,7 +76,10 @@ class ArticleBrowser(QTextBrowser):
             self._images_refused.append(name)
             return self._placeholder()
         self._images_served.append(name)
-        limit = max(120, self.viewport().width() - 2 * int(self.document().documentMargin()) - 8)
+        # Room for the vertical scroll bar too, which appears once the image makes the page long.
+        scroll_bar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        margin = 2 * int(self.document().documentMargin())
+        limit = max(120, self.viewport().width() - margin - scroll_bar - 8)
         if image.width() > limit:
             image = image.scaledToWidth(limit, Qt.TransformationMode.SmoothTransformation)
         return image

@@ -31,6 +31,7 @@ from ui.article_html import (
     entry_header_html,
     entry_html,
     highlight_terms,
+    natural_image_sizes,
     thread_html,
 )
 from ui.icons import icon
@@ -145,6 +146,13 @@ class ReadingPane(QWidget):
         self.browser.set_match_colors(theme.color("match"), theme.color("match_current"))
 
     def refresh_theme(self) -> None:
+        for button, name in (
+            (self.star_button, "starred"),
+            (self.read_button, "check"),
+            (self.history_button, "history"),
+            (self.browser_button, "browser"),
+        ):
+            button.setIcon(icon(name))
         self._apply_css()
         if self._article is not None:
             self.show_article(self._article)
@@ -168,7 +176,9 @@ class ReadingPane(QWidget):
         revisions = article.entry.revisions
         header = entry_header_html(article.entry, article.source, revisions=revisions)
         self._body_offset = body_offset(header)
-        document = entry_html(article.entry, article.source, revisions=revisions)
+        document = natural_image_sizes(
+            entry_html(article.entry, article.source, revisions=revisions)
+        )
         count = 0
         if article.terms:
             document, count = self._highlight(document, article.terms)
