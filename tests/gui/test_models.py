@@ -194,3 +194,35 @@ def test_search_model_passes_modeltester(qtmodeltester) -> None:
     qtmodeltester.check(model, force_py=True)
     assert model.data(model.index(0, 0), Qt.ItemDataRole.DisplayRole) == "Ceasefire 0"
     assert model.terms() == ("ceasefire",)
+
+
+def test_flat_model_with_a_runner_knows_its_whole_order(qtbot, qtmodeltester, archive) -> None:
+    from ui.workers import TaskRunner
+
+    runner = TaskRunner()
+    model = EntryListModel(archive, runner, page_size=10)
+    model.set_query(EntryQuery())
+    model.fetchMore(QModelIndex())  # the first page, shown while the order loads
+    qtbot.waitUntil(model.is_keyed)
+    assert model.rowCount() == 43 and not model.canFetchMore(QModelIndex())
+    newest_first = [e.id for e in archive.entries()]
+    # Any row's id is known at once; its page loads on demand.
+    assert model.data(model.index(42, 0), ENTRY_ID_ROLE) == newest_first[42]
+    qtbot.waitUntil(lambda: model.entry_row(42) is not None)
+    assert model.entry_row(42).id == newest_first[42]
+    assert model.row_for_entry(newest_first[30]) == 30
+    qtmodeltester.check(model, force_py=True)
+    # A new entry is inserted where it sorts; a read flag shows at once.
+    world = next(s for s in archive.sources() if s.title == "World")
+    new_ids = add_entries(
+        archive, world.id, 1, prefix="Late", start=datetime(2030, 1, 1, tzinfo=UTC)
+    )
+    from ui.models.entries import load_rows
+
+    with qtbot.waitSignal(model.rowsInserted):
+        model.apply_rows(load_rows(archive, archive.entries_by_ids(new_ids)))
+    assert model.rowCount() == 44 and model.row_for_entry(new_ids[0]) == 0
+    qtbot.waitUntil(lambda: model.entry_row(0) is not None)
+    model.set_flags([new_ids[0]], read=True)
+    assert model.data(model.index(0, 0), READ_ROLE) is True
+    runner.wait_for_done(5000)

@@ -434,12 +434,25 @@ class EntryListModel(QAbstractTableModel):
             position = self._keys.position_for(row.sort_time, row.id)
             self.beginInsertRows(QModelIndex(), position, position)
             self._keys = self._keys.inserted(position, row.sort_time, row.id)
-            # Pages from the insertion point on have shifted: drop them (they reload on view).
-            first_stale = position // self._page_size
-            for number in [n for n in self._pages if n >= first_stale]:
-                del self._pages[number]
+            self._shift_pages(position, row)
             self._generation_pages_stale()
             self.endInsertRows()
+
+    def _shift_pages(self, position: int, row: EntryRow) -> None:
+        """Re-cut the cached pages around a row inserted at `position`, so rows already
+        shown keep showing; a page left with a gap is dropped and reloads when seen."""
+        assert self._keys is not None
+        size = self._page_size
+        known: dict[int, EntryRow] = {position: row}
+        for number, page in self._pages.items():
+            for offset, cached in enumerate(page):
+                index = number * size + offset
+                known[index + 1 if index >= position else index] = cached
+        self._pages = OrderedDict()
+        for number in sorted({index // size for index in known}):
+            start, end = number * size, min(number * size + size, len(self._keys))
+            if all(index in known for index in range(start, end)):
+                self._pages[number] = [known[index] for index in range(start, end)]
 
     def _generation_pages_stale(self) -> None:
         """Pages still loading were asked for with the old order; ignore their rows."""
