@@ -363,6 +363,10 @@ class EntryListModel(QAbstractTableModel):
         if generation != self._generation:
             return  # the selection changed while this page loaded
         self._loading = False
+        if self._keys is not None:
+            # The whole order arrived first: this first page is just page 0 of it.
+            self._on_page_loaded(generation, 0, rows[: self._page_size])
+            return
         fresh = [row for row in rows if row.id not in self._row_of]
         if len(rows) < self._page_size:
             self._exhausted = True
