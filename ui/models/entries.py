@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -421,37 +422,67 @@ class EntryListModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def _apply_keyed_rows(self, rows: Iterable[EntryRow]) -> None:
+        """Replace rows shown and insert new ones, in a few vectorised steps: a refresh can
+        bring thousands, and a million-row list must not be scanned once per row."""
         assert self._keys is not None
-        for row in rows:
-            existing = self._keys.row_of(row.id)
-            if existing is not None:
-                number, offset = divmod(existing, self._page_size)
-                page = self._pages.get(number)
-                if page is not None and offset < len(page):
-                    page[offset] = row
-                    self.dataChanged.emit(
-                        self.index(existing, 0), self.index(existing, len(COLUMNS) - 1)
-                    )
-                continue
-            if not self._query.matches(row):
-                continue
-            position = self._keys.position_for(row.sort_time, row.id)
-            self.beginInsertRows(QModelIndex(), position, position)
-            self._keys = self._keys.inserted(position, row.sort_time, row.id)
-            self._shift_pages(position, row)
-            self._generation_pages_stale()
+        rows = list(rows)
+        if not rows:
+            return
+        ids = np.fromiter((row.id for row in rows), dtype=np.int64, count=len(rows))
+        present = np.isin(ids, self._keys.ids)
+        if present.any():
+            where = np.flatnonzero(np.isin(self._keys.ids, ids[present]))
+            row_of = {int(self._keys.ids[index]): int(index) for index in where}
+            for row, known in zip(rows, present, strict=True):
+                if known and row.id in row_of:
+                    self._replace_cached(row_of[row.id], row)
+        fresh = [r for r, known in zip(rows, present, strict=True) if not known]
+        fresh = [r for r in fresh if self._query.matches(r)]
+        if not fresh:
+            return
+        newest = self._keys.newest_first
+        fresh.sort(key=lambda r: (r.sort_time, r.id), reverse=newest)
+        starts = self._keys.positions_for(
+            np.array([r.sort_time for r in fresh], np.int64),
+            np.array([r.id for r in fresh], np.int64),
+        )
+        inserted = 0
+        index = 0
+        while index < len(fresh):
+            end = index
+            while end + 1 < len(fresh) and starts[end + 1] == starts[index]:
+                end += 1
+            block = fresh[index : end + 1]
+            at = int(starts[index]) + inserted
+            self.beginInsertRows(QModelIndex(), at, at + len(block) - 1)
+            self._keys = self._keys.inserted_block(
+                at,
+                np.array([r.sort_time for r in block], np.int64),
+                np.array([r.id for r in block], np.int64),
+            )
+            self._shift_pages(at, block)
             self.endInsertRows()
+            inserted += len(block)
+            index = end + 1
+        self._generation_pages_stale()
 
-    def _shift_pages(self, position: int, row: EntryRow) -> None:
-        """Re-cut the cached pages around a row inserted at `position`, so rows already
+    def _replace_cached(self, row_index: int, row: EntryRow) -> None:
+        number, offset = divmod(row_index, self._page_size)
+        page = self._pages.get(number)
+        if page is not None and offset < len(page):
+            page[offset] = row
+            self.dataChanged.emit(self.index(row_index, 0), self.index(row_index, len(COLUMNS) - 1))
+
+    def _shift_pages(self, position: int, block: list[EntryRow]) -> None:
+        """Re-cut the cached pages around rows inserted at `position`, so rows already
         shown keep showing; a page left with a gap is dropped and reloads when seen."""
         assert self._keys is not None
-        size = self._page_size
-        known: dict[int, EntryRow] = {position: row}
+        size, count = self._page_size, len(block)
+        known: dict[int, EntryRow] = {position + i: row for i, row in enumerate(block)}
         for number, page in self._pages.items():
             for offset, cached in enumerate(page):
                 index = number * size + offset
-                known[index + 1 if index >= position else index] = cached
+                known[index + count if index >= position else index] = cached
         self._pages = OrderedDict()
         for number in sorted({index // size for index in known}):
             start, end = number * size, min(number * size + size, len(self._keys))

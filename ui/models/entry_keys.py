@@ -42,19 +42,17 @@ class EntryKeys:
         found = np.flatnonzero(self.ids == entry_id)
         return int(found[0]) if found.size else None
 
-    def position_for(self, sort_time: int, entry_id: int) -> int:
-        """Where an entry with this key belongs (rows sorting before it come first)."""
+    def positions_for(self, times: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Where each (time, id) belongs: how many current rows sort before it."""
+        current = (self.times << 31) | self.ids  # times and ids stay below 2**31
+        wanted = (times << 31) | ids
         if self.newest_first:
-            before = (self.times > sort_time) | ((self.times == sort_time) & (self.ids > entry_id))
-        else:
-            before = (self.times < sort_time) | ((self.times == sort_time) & (self.ids < entry_id))
-        return int(np.count_nonzero(before))
+            return np.searchsorted(-current, -wanted, side="left")
+        return np.searchsorted(current, wanted, side="left")
 
-    def inserted(self, row: int, sort_time: int, entry_id: int) -> EntryKeys:
+    def inserted_block(self, row: int, times: np.ndarray, ids: np.ndarray) -> EntryKeys:
         return EntryKeys(
-            np.insert(self.times, row, sort_time),
-            np.insert(self.ids, row, entry_id),
-            self.newest_first,
+            np.insert(self.times, row, times), np.insert(self.ids, row, ids), self.newest_first
         )
 
 
