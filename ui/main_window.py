@@ -338,6 +338,9 @@ class MainWindow(QMainWindow):
         self._restore_window_state()
         self._use_flat_model()
         self.reload_sources()
+        # The list need not wait for the sources tree (its counts take a while on a large
+        # archive): everything starts loading now.
+        self._select_key("all", force=True)
 
     # -- archive -----------------------------------------------------------------------
     def set_archive(self, archive: Archive, notice: str | None = None) -> None:
@@ -355,6 +358,7 @@ class MainWindow(QMainWindow):
         self._selected_key = "all"
         self._first_snapshot = True
         self.reload_sources()
+        self._select_key("all", force=True)
 
     # -- sources -----------------------------------------------------------------------
     def reload_sources(self) -> None:
@@ -378,7 +382,8 @@ class MainWindow(QMainWindow):
             )
         if self._first_snapshot:
             self._first_snapshot = False
-            self._select_key(self._selected_key, force=True)
+            if self._selected_key != "all":  # "all" started loading before the tree was read
+                self._select_key(self._selected_key, force=True)
         self.setWindowTitle(
             f"Newsdesk ({snapshot.total_unread} unread)" if snapshot.total_unread else "Newsdesk"
         )

@@ -92,6 +92,7 @@ def test_saved_search_is_a_smart_folder_with_an_unread_count(
     with qtbot.waitSignal(window.article_shown, timeout=5000):
         window.flat_view.setCurrentIndex(window.flat_model.index(0, 0))
     assert window.reading_pane.browser.match_count >= 1
+    qtbot.waitUntil(lambda: archive.count_matches("science", unread_only=True) == 4)
     # New matching entries raise the count after a refresh (the tree reloads its counts).
     science = next(s for s in archive.sources() if s.title == "Science")
     add_entries(archive, science.id, 3, prefix="Science late")

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, case, func, select
 
 from reader.core import Archive
-from reader.store.schema import entries, threads
+from reader.store.schema import entries, sources, threads
 from reader.types import Entry
 from ui.models.entries import load_rows
 from ui.models.rows import EntryRow
@@ -75,9 +75,17 @@ def _filters(query: StoryQuery) -> list[object]:
 
 def load_stories(archive: Archive, query: StoryQuery, window: int = STORY_WINDOW) -> list[Story]:
     """The stories of a selection, newest activity first."""
-    names = {int(source.id): source.title for source in archive.sources()}
     conditions = _filters(query)
     with archive.reading() as connection:
+        # Names only: `Archive.sources()` also counts every source's entries (seconds here).
+        names = {
+            int(row.id): str(row.name)
+            for row in connection.execute(
+                select(
+                    sources.c.id, func.coalesce(sources.c.user_title, sources.c.title).label("name")
+                )
+            )
+        }
         recent = connection.execute(
             select(entries.c.id, entries.c.thread_id)
             .where(*conditions)
