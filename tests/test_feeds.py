@@ -441,7 +441,8 @@ def test_entity_expansion_attacks_stay_small_and_fast(document: bytes) -> None:
     page = parse_feed(document, url=FEED_URL)
     elapsed = time.perf_counter() - started
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
-    assert elapsed < 2.0
+    # Unguarded, these take from 17 s to minutes; the bound is loose for a loaded CI machine.
+    assert elapsed < 8.0
     assert grown_kib < 100 * 1024  # ru_maxrss is in KiB on Linux
     for entry in page.entries:
         assert len(entry.text) < 1_000_000 and len(entry.title) < 10_000
@@ -483,7 +484,7 @@ def test_an_element_with_absurdly_many_attributes_is_refused_fast() -> None:
     started = time.perf_counter()
     with pytest.raises(ParseError, match="attributes"):
         parse_feed(rss.encode(), url=FEED_URL)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 5.0  # unguarded: over a minute
 
 
 def test_deeply_nested_html_in_a_feed_is_parsed_quickly() -> None:
