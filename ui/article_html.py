@@ -104,10 +104,16 @@ def entry_body_html(entry: Entry, *, body_html: str | None = None) -> str:
 
 
 class ThreadLike(Protocol):
-    label: str
-    size: int
-    unread: int
-    last_activity: datetime | None
+    """A thread as the core or the grouped list describes it."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def unread(self) -> int: ...
+    @property
+    def last_activity(self) -> datetime | None: ...
 
 
 def thread_html(thread: ThreadLike, entries: Sequence[Entry]) -> str:

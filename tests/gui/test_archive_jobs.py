@@ -46,11 +46,11 @@ def test_export_json_then_import_into_an_empty_archive(
 def test_export_dialog_offers_the_current_scope(qtbot) -> None:
     dialog = ExportDialog(ExportScope(source=(3, "World"), thread=None, query="ceasefire"))
     qtbot.addWidget(dialog)
-    assert dialog.source.isEnabled() and not dialog.thread.isEnabled()
-    dialog.search.setChecked(True)
+    assert dialog.source_choice.isEnabled() and not dialog.thread_choice.isEnabled()
+    dialog.search_choice.setChecked(True)
     dialog.format.setCurrentIndex(1)
     assert dialog.choice() == ExportChoice("md", query="ceasefire")
-    dialog.source.setChecked(True)
+    dialog.source_choice.setChecked(True)
     assert dialog.choice().source_id == 3
 
 

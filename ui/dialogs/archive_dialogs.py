@@ -64,16 +64,21 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<b>What to export</b>", self))
         self.group = QButtonGroup(self)
-        self.everything = QRadioButton("The whole archive", self)
-        self.everything.setChecked(True)
-        self.source = QRadioButton(self._label("This source", scope.source), self)
-        self.source.setEnabled(scope.source is not None)
-        self.thread = QRadioButton(self._label("This story", scope.thread), self)
-        self.thread.setEnabled(scope.thread is not None)
+        self.everything_choice = QRadioButton("The whole archive", self)
+        self.everything_choice.setChecked(True)
+        self.source_choice = QRadioButton(self._label("This source", scope.source), self)
+        self.source_choice.setEnabled(scope.source is not None)
+        self.thread_choice = QRadioButton(self._label("This story", scope.thread), self)
+        self.thread_choice.setEnabled(scope.thread is not None)
         query = f"This search: “{scope.query}”" if scope.query else "This search (none active)"
-        self.search = QRadioButton(query, self)
-        self.search.setEnabled(scope.query is not None)
-        for button in (self.everything, self.source, self.thread, self.search):
+        self.search_choice = QRadioButton(query, self)
+        self.search_choice.setEnabled(scope.query is not None)
+        for button in (
+            self.everything_choice,
+            self.source_choice,
+            self.thread_choice,
+            self.search_choice,
+        ):
             self.group.addButton(button)
             layout.addWidget(button)
         form = QFormLayout()
@@ -99,11 +104,11 @@ class ExportDialog(QDialog):
 
     def choice(self) -> ExportChoice:
         fmt = str(self.format.currentData())
-        if self.source.isChecked() and self._scope.source is not None:
+        if self.source_choice.isChecked() and self._scope.source is not None:
             return ExportChoice(fmt, source_id=self._scope.source[0])
-        if self.thread.isChecked() and self._scope.thread is not None:
+        if self.thread_choice.isChecked() and self._scope.thread is not None:
             return ExportChoice(fmt, thread_id=self._scope.thread[0])
-        if self.search.isChecked() and self._scope.query is not None:
+        if self.search_choice.isChecked() and self._scope.query is not None:
             return ExportChoice(fmt, query=self._scope.query)
         return ExportChoice(fmt)
 

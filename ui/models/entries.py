@@ -163,7 +163,7 @@ class EntryListModel(QAbstractTableModel):
         self._pages_loading.clear()
         self._flag_overrides.clear()
         self.endResetModel()
-        if self._keys_coming():
+        if self._keys_coming() and self._runner is not None:
             generation, archive = self._generation, self._archive
             self._runner.submit(
                 lambda: load_keys(archive, query),
