@@ -561,7 +561,10 @@ class Archive:
             return existing
         source = self.subscribe(found.url, found.kind, title=found.title, folder=folder)
         if found.page is not None:
-            RefreshRun(self, self.fetcher).store_first_page(source.id, found.fetched, found.page)
+            stored = RefreshRun(self, self.fetcher).store_first_page(
+                source.id, found.fetched, found.page
+            )
+            self.process_new_entries(stored.new_entry_ids)
         else:
             self.refresh([source.id])
         return self.source(source.id)

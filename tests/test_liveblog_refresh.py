@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.core import open_archive
+from reader.core import Archive, open_archive
 from reader.types import Entry
 from tests.conftest import FIXTURES
 from tests.support.httpserver import LocalServer
@@ -19,6 +19,10 @@ EXPECTED = json.loads((SEED / "expected.json").read_text(encoding="utf-8"))["sna
 
 def serve(server: LocalServer, prefix: str, snapshot: str) -> str:
     return server.route(PAGE, (SEED / f"{prefix}{snapshot}.html").read_bytes())
+
+
+def threads_of(archive: Archive, source_id: int) -> set[int | None]:
+    return {entry.thread_id for entry in archive.entries(source_id=source_id)}
 
 
 def by_key(entries: list[Entry]) -> dict[str, Entry]:
@@ -39,6 +43,10 @@ def test_seed_day_new_edited_withdrawn_pinned(
     first = EXPECTED["snapshot-1"]["updates"][0]
     assert stored[first["id"]].title == first["title"]
     assert list(stored[first["id"]].authors) == first["authors"]
+    # Images resolve against the address the page came from and are cached right away.
+    (image,) = archive.images(stored["post-7074"].id)
+    assert image.url == local_server.url("/img/post-7074-1.jpg") and image.cached
+    assert threads_of(archive, blog.id) and None not in threads_of(archive, blog.id)
 
     def poll(snapshot: str) -> tuple[int, int, int, str]:
         serve(local_server, prefix, snapshot)

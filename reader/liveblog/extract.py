@@ -160,12 +160,14 @@ def _render(body_html: str | None, body_text: str | None, url: str) -> tuple[str
 def _finish(update: RawUpdate, blog: BlogInfo, base_url: str) -> ParsedEntry:
     """Sanitize the merged update once and turn it into the public value."""
     url = update.url or base_url
-    safe, text = _render(update.body_html, update.body_text, url)
+    # Relative links resolve against the address the page was fetched from, not against
+    # the publisher's canonical URL for the update (which may name another host).
+    safe, text = _render(update.body_html, update.body_text, base_url)
     if update.jsonld_html or update.jsonld_text:
         # Text from the JSON-LD body whenever the page has one: it is served on every
         # poll, while the visible post (with its captions and embeds) may drop out of a
         # windowed page, and switching sources would read as an edit.
-        structured_text = _render(update.jsonld_html, update.jsonld_text, url)[1]
+        structured_text = _render(update.jsonld_html, update.jsonld_text, base_url)[1]
         if structured_text and not _TRUNCATED.search(structured_text):
             text = structured_text
     images = list(image_urls(safe)) if "<img" in safe else []
