@@ -176,12 +176,22 @@ class Archive:
 
     # -- sources ---------------------------------------------------------------------
     def _source_counts(self, connection: Connection) -> dict[int, tuple[int, int]]:
-        query = select(
-            entries.c.source_id,
-            func.count(),
-            func.count().filter(entries.c.read == False),  # noqa: E712 - SQL expression
-        ).group_by(entries.c.source_id)
-        return {row[0]: (int(row[2] or 0), int(row[1])) for row in connection.execute(query)}
+        """(unread, total) per source. Two narrow queries, each answered from an index
+        (a single pass with a filter would read every row, text and all: seconds on a
+        million-entry archive)."""
+        totals = connection.execute(
+            select(entries.c.source_id, func.count()).group_by(entries.c.source_id)
+        ).all()
+        unread = dict(
+            connection.execute(
+                select(entries.c.source_id, func.count())
+                .where(entries.c.read == False)  # noqa: E712 - SQL expression
+                .group_by(entries.c.source_id)
+            ).all()
+        )
+        return {
+            source_id: (int(unread.get(source_id, 0)), int(total)) for source_id, total in totals
+        }
 
     def sources(self) -> list[Source]:
         with self.reading() as connection:

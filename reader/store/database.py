@@ -31,7 +31,7 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA temp_store = MEMORY")
-        cursor.execute("PRAGMA cache_size = -32000")  # 32 MB page cache per connection
+        cursor.execute("PRAGMA cache_size = -8000")  # 8 MB page cache per pooled connection
     finally:
         cursor.close()
 
