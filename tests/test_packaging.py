@@ -130,11 +130,10 @@ def test_icon_pngs_are_current_renderings_of_the_svg() -> None:
         assert mean < 2.0, f"the {size} px PNG differs from the SVG: run packaging/make_icons.py"
 
 
-def test_icons_are_package_data_of_the_wheel() -> None:
+def test_every_resource_file_is_package_data_of_the_wheel() -> None:
     assert (ROOT / "resources" / "icons" / "__init__.py").is_file()
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-    patterns = package_data["package-data"]["*"]
-    assert "*.png" in patterns and "*.svg" in patterns
+    assert package_data["package-data"]["resources"] == ["**/*"]
 
 
 def test_ico_and_icns_hold_every_size_they_can() -> None:
@@ -329,6 +328,13 @@ def test_wheel_carries_icons_and_migrations(wheel_install: tuple[Path, Path]) ->
     for size in make_icons.PNG_SIZES:
         assert f"resources/icons/newsdesk-{size}.png" in names
     assert "resources/icons/newsdesk.svg" in names
+    # The demo archive's sources, whatever their file types (it is built from them).
+    demo_files = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "resources" / "demo").rglob("*")
+        if path.is_file()
+    }
+    assert demo_files and demo_files <= names, demo_files - names
     migration_files = {
         path.relative_to(ROOT).as_posix()
         for path in (ROOT / "reader").rglob("*")

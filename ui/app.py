@@ -175,6 +175,9 @@ def self_test() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="newsdesk-selftest-"))
     try:
         opened = open_demo(workdir / "demo")
+        if opened.temporary is not None:
+            print(f"self-test: no demo archive: {opened.notice}", file=sys.stderr)
+            return 1
         window = create_main_window(opened, workdir / "settings.ini")
         assert isinstance(window, MainWindow)
         window.show()
@@ -190,17 +193,21 @@ def self_test() -> int:
         if not wait(window.sources_loaded):
             print("self-test: the sources never loaded", file=sys.stderr)
             return 1
-        if hasattr(opened.archive, "search"):
-            window.search_box.setText("the")
-            window.run_search()
-            if not wait(window.search_done):
-                print("self-test: the search never finished", file=sys.stderr)
-                return 1
+        window.search_box.setText("ceasefire")
+        window.run_search()
+        if not wait(window.search_done):
+            print("self-test: the search never finished", file=sys.stderr)
+            return 1
+        found = opened.archive.search("ceasefire", limit=5)
+        if not found.hits:
+            print("self-test: the demo archive's search found nothing", file=sys.stderr)
+            return 1
         window.close()
         window.runner.wait_for_done(5000)
         app.processEvents()  # type: ignore[attr-defined]
         opened.archive.close()
-        print(f"self-test: ok ({window.sources_model.rowCount()} top-level rows)")
+        rows = window.sources_model.rowCount()
+        print(f"self-test: ok ({rows} top-level rows, {found.total} search hits)")
         return 0
     except Exception as error:  # the self-test reports, it does not crash
         print(f"self-test failed: {error!r}", file=sys.stderr)
