@@ -182,7 +182,7 @@ class Archive:
         totals = connection.execute(
             select(entries.c.source_id, func.count()).group_by(entries.c.source_id)
         ).all()
-        unread = dict(
+        unread: dict[int, int] = dict(
             connection.execute(
                 select(entries.c.source_id, func.count())
                 .where(entries.c.read == False)  # noqa: E712 - SQL expression
