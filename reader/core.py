@@ -624,6 +624,10 @@ class Archive:
         """Place entries without a thread in topic threads; returns the threads touched."""
         return [ThreadId(t) for t in self._topic_threads.place(entry_ids)]
 
+    def forget_thread_state(self) -> None:
+        """Another process placed entries in threads: rebuild the threader when next needed."""
+        self._topic_threads.forget()
+
     def move_to_thread(self, entry_id: int, thread_id: int) -> None:
         """The user's choice: `entry_id` belongs to `thread_id`, and later entries respect it."""
         self.entry(entry_id)

@@ -10,6 +10,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from reader.core import Archive
+from reader.isolated import prepare as prepare_isolated_refresh
+from reader.isolated import refresh_isolated
 from reader.types import RefreshResult, SourceResult
 from ui.workers import TaskRunner
 
@@ -50,6 +52,7 @@ class RefreshController(QObject):
     offline_changed = Signal(bool)
 
     def __init__(self, archive: Archive, runner: TaskRunner, parent: Any = None) -> None:
+        prepare_isolated_refresh()  # the helper process starts now, not mid-refresh
         super().__init__(parent)
         self._archive = archive
         self._runner = runner
@@ -104,7 +107,9 @@ class RefreshController(QObject):
         self.started.emit(0 if ids is None else len(ids))
 
         def run() -> RefreshResult:
-            return archive.refresh(
+            # Large refreshes run in a child process, so this one keeps painting smoothly.
+            return refresh_isolated(
+                archive,
                 ids,
                 progress=lambda done, total, result: bridge.progress.emit(done, total, result),
                 on_new_updates=lambda source_id, entry_ids: bridge.new_updates.emit(

@@ -55,6 +55,10 @@ class ArchiveThreads:
         self._threader: Threader | None = None
         self._lock = threading.Lock()
 
+    def forget(self) -> None:
+        with self._lock:
+            self._threader = None
+
     def _loaded(self) -> Threader:
         if self._threader is None:
             self._threader = self._restore()
