@@ -55,10 +55,9 @@ def _time(value: Any) -> str | None:
     return None if value is None else format_utc(value)
 
 
-def entry_json(entry: Entry) -> dict[str, Any]:
+def _content_json(entry: Entry | ParsedEntry) -> dict[str, Any]:
+    """The keys an entry has whether or not it is stored."""
     return {
-        "id": str(entry.id),
-        "source_id": str(entry.source_id),
         "kind": entry.kind,
         "title": entry.title,
         "authors": list(entry.authors),
@@ -67,6 +66,14 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "url": entry.url,
         "text": entry.text,
         "html": entry.html,
+    }
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": str(entry.id),
+        "source_id": str(entry.source_id),
+        **_content_json(entry),
         "thread_id": None if entry.thread_id is None else str(entry.thread_id),
         "read": entry.read,
         "starred": entry.starred,
@@ -77,16 +84,10 @@ def entry_json(entry: Entry) -> dict[str, Any]:
 
 
 def parsed_entry_json(entry: ParsedEntry) -> dict[str, Any]:
+    """An entry as a parser read it; `id` is the publisher's own id (GUID, post id)."""
     return {
         "id": entry.key,
-        "kind": entry.kind,
-        "title": entry.title,
-        "authors": list(entry.authors),
-        "published": _time(entry.published or entry.updated),
-        "updated": _time(entry.updated),
-        "url": entry.url,
-        "text": entry.text,
-        "html": entry.html,
+        **_content_json(entry),
         "pinned": entry.pinned,
         "images": list(entry.image_urls),
     }
