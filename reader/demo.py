@@ -28,17 +28,12 @@ from reader.store.schema import entries, entry_images, sources
 log = logging.getLogger(__name__)
 
 # Bump when the demo's content or the way it is built changes: old copies are rebuilt.
-DEMO_VERSION = "2"
+DEMO_VERSION = "3"
 LIVEBLOG_PATH = "/world/europe/ukraine-russia-war-live-trump-putin-ceasefire"
 LIVEBLOG_HOME = "https://news.example"
-SNAPSHOTS = (
-    "snapshot-1",
-    "snapshot-2",
-    "snapshot-3",
-    "snapshot-3-later",
-    "snapshot-4",
-    "snapshot-4-later",
-)
+# Polled twice at midday and twice in the afternoon, as a user's Newsdesk would: the
+# second, unchanged poll confirms a take-down (an update is withdrawn on its second miss).
+SNAPSHOTS = ("snapshot-1", "snapshot-2", "snapshot-3", "snapshot-3", "snapshot-4", "snapshot-4")
 FEEDS = (
     ("world-desk.xml", "application/rss+xml", "World", "https://world-desk.example/feed.xml"),
     ("europe-wire.atom", "application/atom+xml", "World", "https://europe-wire.example/atom"),
