@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
 from reader.errors import NewsdeskError
+from reader.opml import export_opml, import_opml
 from ui.archive_actions import ArchiveActions
 from ui.dialogs.add_source import AddSourceDialog
 from ui.dialogs.revisions import RevisionDialog
@@ -245,28 +246,13 @@ class MainActions:
         if not path:
             return
         archive = w.archive
-        importer = getattr(archive, "import_opml", None)
-        if importer is None:
-            from reader.opml import import_opml as module_import
 
-            def importer(p: str) -> Any:
-                return module_import(archive, Path(p))
-
-        def done(result: Any) -> None:
+        def done(count: int) -> None:
             w.reload_sources()
-            count = (
-                result
-                if isinstance(result, int)
-                else len(result)
-                if hasattr(result, "__len__")
-                else None
-            )
-            w.status_label.setText(
-                f"Imported {count} subscriptions" if count is not None else "Imported"
-            )
+            w.status_label.setText(f"Imported {count} subscriptions")
             w.refresh(None)
 
-        self._run(lambda: importer(Path(path)), done, "Importing subscriptions")
+        self._run(lambda: import_opml(archive, Path(path)), done, "Importing subscriptions")
 
     def export_opml(self, path: str | None = None) -> None:
         w = self.window
@@ -277,15 +263,8 @@ class MainActions:
         if not path:
             return
         archive = w.archive
-        exporter = getattr(archive, "export_opml", None)
-        if exporter is None:
-            from reader.opml import export_opml as module_export
-
-            def exporter(p: Path) -> Any:
-                return module_export(archive, p)
-
         self._run(
-            lambda: exporter(Path(path)),
+            lambda: export_opml(archive, Path(path)),
             lambda _r: w.status_label.setText(f"Exported subscriptions to {path}"),
             "Exporting subscriptions",
         )
