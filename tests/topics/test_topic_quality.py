@@ -22,6 +22,7 @@ SEED_FLOOR = 0.75
 MIRROR_FLOOR = 0.67
 MULTI_FLOOR = 0.95
 HARD_FLOOR = 0.80
+WEEK_FLOOR = 0.86
 
 
 def _scoring() -> ModuleType:
@@ -60,3 +61,11 @@ def test_multi_source_sets(scoring: ModuleType) -> None:
     assert len(hard.docs) == 40
     assert scoring.score(easy).f1 >= MULTI_FLOOR
     assert scoring.score(hard).f1 >= HARD_FLOOR
+
+
+def test_held_out_week_set(scoring: ModuleType) -> None:
+    """The week set was written before tuning: it guards against fitting the others."""
+    week = scoring.load_multi_source_week(FIXTURES)
+    assert len(week.docs) == 49
+    assert len({d.source for d in week.docs}) == 6
+    assert scoring.score(week).f1 >= WEEK_FLOOR
