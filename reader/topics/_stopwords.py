@@ -3,6 +3,9 @@
 English function words, reporting verbs and news boilerplate ("said", "live", "update"),
 honorifics, and calendar words (days and months are capitalised, so without this list they
 would pass for names and glue unrelated stories of the same day together).
+
+Role words ("Prime Minister", "President") are listed apart: they are capitalised before a
+name but are not names themselves, and every country has a prime minister.
 """
 
 from __future__ import annotations
@@ -47,3 +50,17 @@ jan feb mar apr jun jul aug sep sept oct nov dec
 """
 
 STOP_WORDS: frozenset[str] = frozenset((_FUNCTION_WORDS + _NEWS_BOILERPLATE).split())
+
+# Titles and roles written with a capital before a name. They still count as plain words, but
+# never as names: boosted, "Prime Minister Modi" and "Prime Minister Bayrou" looked alike, and
+# "French President Emmanuel Macron" made a name phrase that "Emmanuel Macron" did not match.
+ROLE_WORDS: frozenset[str] = frozenset(
+    """
+    president presidents prime minister ministers secretary chancellor premier king queen
+    prince princess pope governor senator sen rep representative mayor ambassador envoy
+    leader deputy vice chief executive ceo chairman chairwoman chair judge justice
+    commissioner attorney officer inspector superintendent captain colonel lieutenant
+    sergeant general gov gen col capt lt sgt rev bishop archbishop cardinal sheikh emir crown
+    spokesman coach manager striker midfielder defender goalkeeper
+    """.split()
+)

@@ -14,7 +14,7 @@ import re
 
 import snowballstemmer
 
-from reader.topics._stopwords import STOP_WORDS
+from reader.topics._stopwords import ROLE_WORDS, STOP_WORDS
 
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019\-]*|\d+(?:[.,]\d+)?")
 # Sentence ends, line breaks, clause breaks and quotation marks all end a run of names.
@@ -99,8 +99,8 @@ def weighted_terms(
         for position, word in enumerate(words):
             lower = word.lower()
             is_name = False
-            if lower in STOP_WORDS:
-                pass
+            if lower in STOP_WORDS or lower in ROLE_WORDS:
+                pass  # a role ends a run of names: the name phrase is the person alone
             elif ignore_case:
                 # Title Case or capitals say nothing here; the rest of the document may.
                 is_name = names_seen is not None and lower in names_seen
@@ -135,8 +135,9 @@ def names_in(text: str) -> set[str]:
         if _is_title_case(words) or _is_shouting(words):
             continue
         for word in words[1:]:
-            if word[0].isupper() and word.lower() not in STOP_WORDS:
-                found.add(word.lower())
+            lower = word.lower()
+            if word[0].isupper() and lower not in STOP_WORDS and lower not in ROLE_WORDS:
+                found.add(lower)
     return found
 
 
