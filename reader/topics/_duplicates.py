@@ -18,7 +18,9 @@ import numpy.typing as npt
 from reader.topics._text import shingles
 
 _PRIME = (1 << 61) - 1
-_rng = np.random.default_rng(20240805)  # fixed seed: signatures must be stable across runs
+# Fixed seed, drawn afresh for every index: each index must hash the same way however many
+# were made before it in the process, so threading does not depend on process history.
+_SEED = 20240805
 
 Signature = npt.NDArray[np.uint64]
 _BUCKET_CANDIDATES = 64
@@ -33,8 +35,9 @@ class DuplicateIndex:
         self._rows = permutations // bands
         self._bands = bands
         self._min_shingles = min_shingles
-        self._a = _rng.integers(1, _PRIME, size=permutations, dtype=np.uint64)
-        self._b = _rng.integers(0, _PRIME, size=permutations, dtype=np.uint64)
+        rng = np.random.default_rng(_SEED)
+        self._a = rng.integers(1, _PRIME, size=permutations, dtype=np.uint64)
+        self._b = rng.integers(0, _PRIME, size=permutations, dtype=np.uint64)
         self._signatures: dict[str, Signature] = {}
         self._buckets: dict[tuple[int, bytes], list[str]] = {}
 

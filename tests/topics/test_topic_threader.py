@@ -10,6 +10,7 @@ import pytest
 
 from reader.errors import InvalidInput
 from reader.topics import Threader, ThreadingSettings, TopicDoc, cluster_documents, read_jsonl
+from reader.topics._duplicates import DuplicateIndex
 
 T0 = datetime(2025, 3, 14, 8, 0, tzinfo=UTC)
 
@@ -126,6 +127,16 @@ def test_near_duplicate_from_another_feed_is_detected_and_threaded_together() ->
     assert threader.assign(copy) == first
     assert threader.duplicate_of("w2") == "w1"
     assert threader.duplicate_of("w1") is None
+
+
+def test_duplicate_signatures_do_not_depend_on_earlier_indexes() -> None:
+    """Threading the same entries twice in one process must give the same threads."""
+    text = "Dockworkers at the port of Rotterdam walked out on Monday over pay and hours."
+    first = DuplicateIndex().signature(text)
+    DuplicateIndex()  # another index made in between must not change how the next one hashes
+    second = DuplicateIndex().signature(text)
+    assert first is not None and second is not None
+    assert (first == second).all()
 
 
 def test_cluster_documents_covers_every_input_once_in_published_order() -> None:
