@@ -69,3 +69,16 @@ def test_held_out_week_set(scoring: ModuleType) -> None:
     assert len(week.docs) == 49
     assert len({d.source for d in week.docs}) == 6
     assert scoring.score(week).f1 >= WEEK_FLOOR
+
+
+def test_error_report_accounts_for_every_point_lost(scoring: ModuleType) -> None:
+    """The --errors listing's losses add up to what B-cubed recall and precision miss."""
+    labelled = scoring.load_multi_source_hard(FIXTURES)
+    result = scoring.score(labelled)
+    lines = scoring.error_report(labelled)
+    split_at = next(i for i, line in enumerate(lines) if "mixing" in line)
+    recall_lost = sum(float(line.split()[0]) for line in lines[1:split_at])
+    precision_lost = sum(float(line.split()[0]) for line in lines[split_at + 1 :])
+    assert recall_lost == pytest.approx(1 - result.recall, abs=0.002)
+    assert precision_lost == pytest.approx(1 - result.precision, abs=0.002)
+    assert recall_lost > 0 and precision_lost > 0
