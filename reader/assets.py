@@ -1,27 +1,25 @@
 """The offline image cache: entry images downloaded once into a content-addressed store.
 
-Files live at `<data>/assets/<sha[:2]>/<sha256>` (see `Archive.asset_file`), named by the
-hash of their bytes, so the same picture used by many entries or sources is stored once.
-A failed download marks only that image failed; it never fails a refresh.
+The bytes live in the image store (`Archive.image_store`, see reader.store.blobs), named by
+their SHA-256, so the same picture used by many entries or sources is stored once; the
+`assets` table says what each one is. A failed download marks only that image failed; it
+never fails a refresh.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html as html_lib
 import json
-import os
 import re
 import struct
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from reader.errors import FetchError, ResponseTooLarge
 from reader.store.convert import now_epoch
@@ -254,24 +252,6 @@ def _known_assets(connection: Connection, urls: Sequence[str]) -> dict[str, tupl
     return known
 
 
-def store_asset_bytes(archive: Archive, data: bytes) -> str:
-    """Write `data` into the asset store (temp file, then rename) and return its sha256."""
-    sha = hashlib.sha256(data).hexdigest()
-    target = archive.asset_file(sha)
-    if target.exists() and target.stat().st_size == len(data):
-        return sha
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return sha
-
-
 def _download(archive: Archive, fetcher: ImageFetcher, url: str) -> _Download:
     try:
         result = fetcher.fetch(url, max_bytes=MAX_IMAGE_BYTES, accept=IMAGE_ACCEPT)
@@ -291,9 +271,9 @@ def _download(archive: Archive, fetcher: ImageFetcher, url: str) -> _Download:
     if image_dimensions(data) in ((1, 1), (0, 0)):
         return _Download(url, skip_reason="tracking pixel (1x1 image)")
     try:
-        sha = store_asset_bytes(archive, data)
-    except OSError as error:
-        return _Download(url, error=f"cannot write the image: {error.strerror}")
+        sha = archive.image_store.put(data)
+    except DBAPIError as error:
+        return _Download(url, error=f"cannot store the image: {error.orig}")
     return _Download(url, sha256=sha, content_type=sniffed, size=len(data))
 
 
@@ -458,9 +438,9 @@ def _record(
         if changes:
             connection.execute(_UPDATE_IMAGE, changes)
         still_used = _referenced(connection, unused_files)
-    for sha in unused_files:
-        if sha not in still_used:
-            archive.asset_file(sha).unlink(missing_ok=True)
+    unused = [sha for sha in unused_files if sha not in still_used]
+    if unused:
+        archive.image_store.delete(unused)
 
 
 def _referenced(connection: Connection, shas: Sequence[str]) -> set[str]:
@@ -505,8 +485,8 @@ def _change(
 # -- reading the cache ------------------------------------------------------------------
 
 
-def asset_for_url(archive: Archive, url: str) -> Path | None:
-    """The cached file for an image URL (for the reading pane), or None when not cached."""
+def cached_image(archive: Archive, url: str) -> bytes | None:
+    """The cached bytes of an image URL (for the reading pane), or None when not cached."""
     with archive.reading() as connection:
         shas = connection.execute(
             select(entry_images.c.sha256)
@@ -517,10 +497,11 @@ def asset_for_url(archive: Archive, url: str) -> Path | None:
             )
             .distinct()
         ).scalars()
-        for sha in shas:
-            path = archive.asset_file(sha)
-            if path.is_file():
-                return path
+        keys = list(shas)
+    for sha in keys:
+        data = archive.image_store.get(sha)
+        if data is not None:
+            return data
     return None
 
 

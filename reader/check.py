@@ -1,15 +1,13 @@
 """`newsdesk check`: verify the database, the search index and the asset store, and repair.
 
 Each problem is one readable line. With `repair=True` what can be fixed is fixed: the
-search index is rebuilt, images whose file is gone or damaged are fetched again later
-(marked pending), stray files are deleted and rows pointing at nothing are dropped.
+search index is rebuilt, images whose bytes are gone or damaged are fetched again later
+(marked pending), stray images and files are deleted and rows pointing at nothing are dropped.
 A damaged database file itself cannot be repaired here; restore a backup instead.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +16,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, delete, exists, func, select, text, update
 from sqlalchemy.exc import DatabaseError
 
+from reader.store.blobs import remove_empty_folders
 from reader.store.schema import assets, entries, entry_images
 
 if TYPE_CHECKING:
     from reader.core import Archive
-
-_SHA_NAME = re.compile(r"^[0-9a-f]{64}$")
-
 
 @dataclass
 class CheckReport:
@@ -84,28 +80,17 @@ def _index_problems(connection: Connection, report: CheckReport) -> bool:
     return broken
 
 
-def _asset_files(root: Path) -> Iterator[Path]:
-    if not root.is_dir():
-        return
-    for folder in root.iterdir():
-        if folder.is_dir():
-            yield from (path for path in folder.iterdir() if path.is_file())
-        elif folder.is_file():
-            yield folder
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _stray_files(root: Path) -> Iterator[Path]:
+    """Files left in the folder of the older one-file-per-image store (moved in on open)."""
+    if root.is_dir():
+        yield from (path for path in sorted(root.rglob("*")) if path.is_file())
 
 
 @dataclass
 class _AssetFindings:
-    missing: set[str] = field(default_factory=set)  # referenced, no (intact) file
-    orphans: list[Path] = field(default_factory=list)  # files nothing refers to
+    missing: set[str] = field(default_factory=set)  # referenced, not (intact) in the store
+    orphans: set[str] = field(default_factory=set)  # stored bytes nothing refers to, or damaged
+    stray_files: list[Path] = field(default_factory=list)
     cached_without_file: int = 0
 
 
@@ -113,7 +98,7 @@ def _asset_problems(
     archive: Archive, connection: Connection, report: CheckReport
 ) -> _AssetFindings:
     findings = _AssetFindings()
-    known = {row.sha256: int(row.size) for row in connection.execute(select(assets))}
+    known = set(connection.execute(select(assets.c.sha256)).scalars())
     referenced = set(
         connection.execute(
             select(entry_images.c.sha256).where(entry_images.c.sha256.is_not(None)).distinct()
@@ -128,30 +113,25 @@ def _asset_problems(
         or 0
     )
     if cached_null:
-        report.problems.append(f"asset store: {cached_null} images marked cached without a file")
+        report.problems.append(f"asset store: {cached_null} images marked cached without bytes")
         findings.cached_without_file = cached_null
-    on_disk: dict[str, Path] = {}
-    for path in _asset_files(archive.paths.assets):
-        if not _SHA_NAME.match(path.name):
-            report.problems.append(
-                f"asset store: stray file {path.relative_to(archive.paths.root)}"
-            )
-            findings.orphans.append(path)
-            continue
-        on_disk[path.name] = path
-    for sha in sorted(referenced | set(known)):
-        stored = on_disk.get(sha)
-        if stored is None:
-            report.problems.append(f"asset store: file missing for image {sha[:12]}…")
+    for path in _stray_files(archive.paths.legacy_assets):
+        report.problems.append(f"asset store: stray file {path.relative_to(archive.paths.root)}")
+        findings.stray_files.append(path)
+    store = archive.image_store
+    stored = set(store.sizes())
+    damaged = set(store.damaged())
+    for sha in sorted(referenced | known):
+        if sha not in stored:
+            report.problems.append(f"asset store: image {sha[:12]}… is missing")
             findings.missing.add(sha)
-        elif _file_sha256(stored) != sha:
-            report.problems.append(f"asset store: file {sha[:12]}… is damaged (hash mismatch)")
+        elif sha in damaged:
+            report.problems.append(f"asset store: image {sha[:12]}… is damaged (hash mismatch)")
             findings.missing.add(sha)
-            findings.orphans.append(stored)
-    for sha, path in sorted(on_disk.items()):
-        if sha not in referenced:
-            report.problems.append(f"asset store: unreferenced file {sha[:12]}…")
-            findings.orphans.append(path)
+            findings.orphans.add(sha)
+    for sha in sorted(stored - referenced):
+        report.problems.append(f"asset store: unreferenced image {sha[:12]}…")
+        findings.orphans.add(sha)
     return findings
 
 
@@ -214,8 +194,11 @@ def _repair(
         if rebuild:
             connection.execute(text("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')"))
             report.repairs.append("rebuilt the search index")
+    if findings.orphans:
+        archive.image_store.delete(findings.orphans)
+        report.repairs.append(f"deleted {len(findings.orphans)} unreferenced or damaged images")
     removed = 0
-    for path in findings.orphans:
+    for path in findings.stray_files:
         try:
             path.unlink()
             removed += 1
@@ -224,4 +207,5 @@ def _repair(
         except OSError as error:
             report.unrepairable.append(f"cannot delete {path}: {error.strerror}")
     if removed:
-        report.repairs.append(f"deleted {removed} unreferenced or damaged files")
+        report.repairs.append(f"deleted {removed} stray files")
+    remove_empty_folders(archive.paths.legacy_assets)

@@ -22,6 +22,7 @@ from reader.fetch import Fetcher, check_url
 from reader.paths import DataPaths, resolve_data_dir
 from reader.refresh import NewUpdatesCallback, ProgressCallback, RefreshRun, due_source_ids
 from reader.store import database
+from reader.store.blobs import BlobStore
 from reader.store.convert import (
     entry_from_row,
     from_epoch,
@@ -30,6 +31,7 @@ from reader.store.convert import (
 )
 from reader.store.folders import ensure_folder, folder_paths
 from reader.store.schema import (
+    assets,
     entries,
     entry_images,
     folders,
@@ -89,11 +91,13 @@ class EntryCursor:
 
 
 class Archive:
-    """One archive folder: the SQLite database plus the asset store."""
+    """One archive folder: the SQLite database plus the image store."""
 
-    def __init__(self, paths: DataPaths, engine: Engine) -> None:
+    def __init__(self, paths: DataPaths, engine: Engine, images: BlobStore) -> None:
         self.paths = paths
         self.engine = engine
+        # Cached image bytes by SHA-256; the `assets` table says what each one is.
+        self.image_store = images
         self._write_lock = threading.RLock()
         self._closed = False
         self._fetcher: Fetcher | None = None
@@ -122,6 +126,7 @@ class Archive:
             if self._fetcher is not None:
                 self._fetcher.close()
             self.engine.dispose()
+            self.image_store.close()
 
     def __enter__(self) -> Archive:
         return self
@@ -463,17 +468,14 @@ class Archive:
             Image(
                 url=row.url,
                 cached=row.status == "cached" and row.sha256 is not None,
-                asset_path=None if row.sha256 is None else self.asset_relative_path(row.sha256),
+                sha256=row.sha256,
             )
             for row in rows
         ]
 
-    @staticmethod
-    def asset_relative_path(sha256: str) -> str:
-        return f"{sha256[:2]}/{sha256}"
-
-    def asset_file(self, sha256: str) -> Path:
-        return self.paths.assets / self.asset_relative_path(sha256)
+    def image_bytes(self, sha256: str) -> bytes | None:
+        """A cached image's bytes from the image store, or None when it is not there."""
+        return self.image_store.get(sha256)
 
     def mark(
         self,
@@ -820,13 +822,32 @@ def open_archive(data_dir: str | Path | DataPaths | None = None) -> Archive:
     paths = data_dir if isinstance(data_dir, DataPaths) else resolve_data_dir(data_dir)
     try:
         paths.root.mkdir(parents=True, exist_ok=True)
-        paths.assets.mkdir(exist_ok=True)
     except OSError as error:
         raise ArchiveError(f"cannot use the data folder {paths.root}: {error.strerror}") from error
     engine = database.create_archive_engine(paths.database)
     try:
         database.migrate(engine, paths.backups)
+        images, damaged = BlobStore.open_or_replace(paths.images)
     except BaseException:
         engine.dispose()
         raise
-    return Archive(paths, engine)
+    archive = Archive(paths, engine, images)
+    try:
+        if damaged is not None:
+            _forget_cached_images(archive)
+        images.adopt_folder(paths.legacy_assets)
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
+def _forget_cached_images(archive: Archive) -> None:
+    """The image store was lost: every cached image is to be downloaded again."""
+    with archive.writing() as connection:
+        connection.execute(
+            update(entry_images)
+            .where(entry_images.c.status == "cached")
+            .values(status="pending", sha256=None, error=None)
+        )
+        connection.execute(delete(assets))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html as html_lib
 import json
-import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -161,7 +160,7 @@ def _cached_images(connection: Connection, ids: list[int]) -> dict[int, dict[str
 
 
 class _ImageCopier:
-    """Copies asset files into an export folder once each; returns their relative paths."""
+    """Writes cached images into an export folder once each; returns their relative paths."""
 
     def __init__(self, archive: Archive, folder: Path, prefix: str) -> None:
         self.archive = archive
@@ -172,10 +171,10 @@ class _ImageCopier:
     def local_path(self, sha: str, content_type: str) -> str | None:
         if sha not in self.copied:
             name = sha + _EXTENSIONS.get(content_type, "")
-            source = self.archive.asset_file(sha)
-            if source.is_file():
+            data = self.archive.image_bytes(sha)
+            if data is not None:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, self.folder / name)
+                (self.folder / name).write_bytes(data)
                 self.copied[sha] = f"{self.prefix}{name}"
             else:
                 self.copied[sha] = None
@@ -811,8 +810,6 @@ class _Importer:
     def _image_state(
         self, connection: Connection, entry_id: int, state: dict[str, Any]
     ) -> dict[str, Any]:
-        from reader.assets import store_asset_bytes
-
         row = {
             "entry_id": entry_id,
             "url": state["url"],
@@ -826,14 +823,14 @@ class _Importer:
                 row["status"] = "pending"
             return row
         present = connection.execute(select(assets.c.sha256).where(assets.c.sha256 == sha)).scalar()
-        if present is not None and self.archive.asset_file(sha).is_file():
+        if present is not None and self.archive.image_store.has(sha):
             row["sha256"] = sha
             return row
         content_type = state.get("content_type", "")
         packed = self.asset_folder / (sha + _EXTENSIONS.get(content_type, ""))
         if packed.is_file():
             data = packed.read_bytes()
-            if store_asset_bytes(self.archive, data) == sha:
+            if self.archive.image_store.put(data) == sha:
                 connection.execute(
                     assets.insert()
                     .prefix_with("OR IGNORE")

@@ -26,7 +26,13 @@ class DataPaths:
         return self.root / "archive.sqlite"
 
     @property
-    def assets(self) -> Path:
+    def images(self) -> Path:
+        """The image store (cached image bytes, see reader.store.blobs)."""
+        return self.root / "images.sqlite"
+
+    @property
+    def legacy_assets(self) -> Path:
+        """Where versions before the image store kept one file per image (moved in on open)."""
         return self.root / "assets"
 
     @property

@@ -121,7 +121,7 @@ def delete_entries(connection: Connection, entry_ids: Sequence[int]) -> int:
 
 
 def remove_unreferenced_assets(archive: Archive) -> tuple[int, int]:
-    """Delete asset rows and files that no entry image points to; returns (count, bytes)."""
+    """Delete asset rows and bytes that no entry image points to; returns (count, bytes)."""
     with archive.writing() as connection:
         orphans = connection.execute(
             select(assets.c.sha256, assets.c.size).where(
@@ -131,14 +131,7 @@ def remove_unreferenced_assets(archive: Archive) -> tuple[int, int]:
         shas = [row.sha256 for row in orphans]
         for start in range(0, len(shas), 500):
             connection.execute(delete(assets).where(assets.c.sha256.in_(shas[start : start + 500])))
-    freed = 0
-    for row in orphans:
-        path = archive.asset_file(row.sha256)
-        try:
-            freed += path.stat().st_size
-            path.unlink()
-        except FileNotFoundError:
-            pass
+    freed = archive.image_store.delete(shas) if shas else 0
     return len(orphans), freed
 
 
@@ -174,11 +167,11 @@ def _database_bytes(archive: Archive) -> int:
         path = archive.paths.database.with_name(archive.paths.database.name + suffix)
         if path.exists():
             total += path.stat().st_size
-    return total
+    return total + archive.image_store.disk_bytes()
 
 
 def compact(archive: Archive) -> int:
-    """Merge the search index's segments and VACUUM; returns the bytes reclaimed on disk."""
+    """Merge the search index's segments and VACUUM both files; returns the bytes reclaimed."""
     before = _database_bytes(archive)
     with archive.writing() as connection:
         connection.execute(text("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')"))
@@ -186,6 +179,7 @@ def compact(archive: Archive) -> int:
     with archive.exclusive() as autocommit:
         autocommit.exec_driver_sql("VACUUM")
         autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    archive.image_store.vacuum()
     return max(0, before - _database_bytes(archive))
 
 

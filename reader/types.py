@@ -85,7 +85,7 @@ class Revision:
 class Image:
     url: str
     cached: bool
-    asset_path: str | None = None
+    sha256: str | None = None  # the key of its bytes in the image store, once cached
 
 
 @dataclass(frozen=True)

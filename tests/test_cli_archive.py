@@ -109,13 +109,14 @@ def test_export_html_and_markdown_of_a_query(demo: Path, tmp_path: Path) -> None
 
 def test_check_finds_and_repairs_a_missing_image(demo: Path, tmp_path: Path) -> None:
     assert run(demo, "check")[0] == 0
-    asset = next((demo / "assets").rglob("*"), None)
-    files = [p for p in (demo / "assets").rglob("*") if p.is_file()]
-    assert asset is not None and files
-    files[0].unlink()
+    with open_archive(demo) as archive:
+        stored = list(archive.image_store.sizes())
+        assert stored
+        archive.image_store.delete(stored[:1])
     code, report = run(demo, "check")
-    assert code == 1 and "problem" in report
+    assert code == 1 and f"image {stored[0][:12]}… is missing" in report
     assert run(demo, "check", "--repair")[0] == 0
+    assert run(demo, "check")[0] == 0
 
 
 def test_permanent_redirect_moves_the_url_once_seen_again(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -26,10 +25,7 @@ REMOTE_URL = "https://images.example.invalid/not-cached.jpg"
 
 def _cache_image(archive: Archive, entry_id: int) -> None:
     data = IMAGE.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    target = archive.asset_file(sha)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    sha = archive.image_store.put(data)
     html = f'<p>Photo:</p><p><img src="{CACHED_URL}"></p><p><img src="{REMOTE_URL}"></p>'
     html += '<p><img src="file:///etc/passwd"></p>'
     with archive.writing() as connection:

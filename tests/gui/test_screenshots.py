@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,11 @@ DEMO_IMAGES = Path(__file__).resolve().parents[2] / "resources" / "demo" / "img"
 
 
 def _cache_demo_images(archive) -> None:
-    """Put the demo's images in the asset store (the demo builder leaves them uncached)."""
+    """Put the demo's images in the image store (the demo builder leaves them uncached)."""
     with archive.writing() as connection:
         for row in connection.execute(entry_images.select()).all():
             data = (DEMO_IMAGES / row.url.rsplit("/", 1)[-1]).read_bytes()
-            sha = hashlib.sha256(data).hexdigest()
-            target = archive.asset_file(sha)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            sha = archive.image_store.put(data)
             if connection.execute(assets.select().where(assets.c.sha256 == sha)).first() is None:
                 connection.execute(
                     assets.insert().values(

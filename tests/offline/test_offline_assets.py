@@ -20,8 +20,8 @@ from sqlalchemy import select
 
 import reader.assets
 from reader.assets import (
-    asset_for_url,
     cache_images,
+    cached_image,
     image_dimensions,
     rewrite_images_for_offline,
     sniff_image_type,
@@ -88,15 +88,14 @@ def test_images_are_cached_once_and_read_offline(
         (jpg_url, IMAGE_FIXTURES / "post-7074-1.jpg"),
         (other_url, IMAGE_FIXTURES / "post-7259-1.jpg"),
     ):
-        cached = asset_for_url(archive, url)
-        assert cached is not None and cached.read_bytes() == path.read_bytes()
-        assert cached.name == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert cached_image(archive, url) == path.read_bytes()
+        assert archive.image_bytes(hashlib.sha256(path.read_bytes()).hexdigest()) is not None
     assert [image.cached for image in archive.images(first)] == [True, True]
     assert [image.url for image in archive.images(first)] == [jpg_url, png_url]
     with archive.reading() as connection:
         types = dict(connection.execute(select(assets.c.sha256, assets.c.content_type)).all())
     assert sorted(types.values()) == ["image/jpeg", "image/jpeg", "image/png"]
-    assert not list((archive.paths.assets).rglob(".part-*"))  # no half-written files left
+    assert len(archive.image_store.sizes()) == 3  # the shared picture is stored once
 
     # Nothing pending: a second pass asks nothing of the (stopped) server.
     again = cache_images(archive, fetcher=fetcher)
@@ -144,7 +143,7 @@ def test_tracking_pixels_are_skipped(
     assert report.skipped == 3 and report.cached == 1
     assert local_server.requests_for("/pixel.gif") == []  # known beacon: never requested
     assert local_server.requests_for("/img/declared.png") == []  # declared 1x1: never requested
-    assert asset_for_url(archive, dot) is None
+    assert cached_image(archive, dot) is None
 
 
 def test_oversize_and_non_images_are_refused_without_failing_the_rest(
@@ -179,7 +178,7 @@ def test_oversize_and_non_images_are_refused_without_failing_the_rest(
     assert states[(entry_id, svg)][0] == "skipped" and "SVG" in (states[(entry_id, svg)][1] or "")
     assert report.failed == 0
     # Only the good image reached the store.
-    assert len([p for p in archive.paths.assets.rglob("*") if p.is_file()]) == 1
+    assert len(archive.image_store.sizes()) == 1
 
 
 def test_failures_are_retried_a_few_times_then_left(
@@ -222,8 +221,7 @@ def test_per_entry_limit(
     report = cache_images(archive, fetcher=fetcher, max_workers=1)
     statuses = sorted(status for status, _ in _states(archive).values())
     assert statuses == ["cached", "skipped"] and report.cached == 1
-    files = [p for p in archive.paths.assets.rglob("*") if p.is_file()]
-    assert len(files) == 1  # the refused image's file was not kept
+    assert len(archive.image_store.sizes()) == 1  # the refused image's bytes were not kept
 
 
 def test_rewrite_images_for_offline() -> None:

@@ -171,7 +171,8 @@ def test_json_round_trip_loses_nothing(
             source_id=other.find_source_by_url("https://news.example/world.xml").id, order="oldest"
         )[0]
         cached = [i for i in other.images(world_first.id) if i.cached]
-        assert len(cached) == 1 and other.asset_file(cached[0].asset_path.split("/")[1]).is_file()
+        assert len(cached) == 1 and cached[0].sha256 is not None
+        assert other.image_bytes(cached[0].sha256) is not None
         with other.reading() as connection:
             hits = (
                 connection.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,6 @@ import pytest
 from offline_support import add_entries, add_source, entry, new_archive, png_bytes
 from sqlalchemy import select, text, update
 
-from reader.assets import store_asset_bytes
 from reader.check import check_archive
 from reader.core import Archive
 from reader.retention import apply_retention, compact, storage_report
@@ -28,7 +28,7 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
 
 def _cache(archive: Archive, entry_id: int, url: str, data: bytes) -> str:
     """Put an image straight into the store, as cache_images would have."""
-    sha = store_asset_bytes(archive, data)
+    sha = archive.image_store.put(data)
     with archive.writing() as connection:
         connection.execute(
             assets.insert()
@@ -109,8 +109,8 @@ def test_retention_removes_assets_nobody_uses(archive: Archive) -> None:
     report = apply_retention(archive, NOW)
     assert report.deleted_entries == 1 and report.deleted_assets == 1
     assert report.freed_asset_bytes == len(png_bytes(6, 6))
-    assert not archive.asset_file(own_sha).exists()
-    assert archive.asset_file(shared_sha).exists()
+    assert not archive.image_store.has(own_sha)
+    assert archive.image_store.has(shared_sha)
     assert compact(archive) >= 0
     assert check_archive(archive).ok
 
@@ -122,10 +122,11 @@ def test_check_finds_and_repairs_damage(archive: Archive) -> None:
     sha = _cache(archive, first, url, png_bytes(9, 9))
     assert check_archive(archive).ok
 
-    archive.asset_file(sha).unlink()  # a cached file deleted behind our back
-    orphan = archive.asset_file("ab" * 32)
-    orphan.parent.mkdir(parents=True, exist_ok=True)
-    orphan.write_bytes(b"left over")
+    archive.image_store.delete([sha])  # cached bytes lost behind our back
+    orphan = archive.image_store.put(b"left over")
+    stray = archive.paths.legacy_assets / "ab" / "not-an-image-name"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"stray")
     with archive.writing() as connection:  # the index loses an entry
         row = connection.execute(select(entries).where(entries.c.id == second)).one()
         connection.execute(
@@ -139,14 +140,15 @@ def test_check_finds_and_repairs_damage(archive: Archive) -> None:
     report = check_archive(archive)
     joined = "\n".join(report.problems)
     assert not report.ok
-    assert "file missing" in joined
-    assert "unreferenced file" in joined
+    assert f"image {sha[:12]}… is missing" in joined
+    assert f"unreferenced image {orphan[:12]}" in joined
+    assert "stray file assets/ab/not-an-image-name" in joined
     assert "search index" in joined
-    assert orphan.exists()  # a plain check changes nothing
+    assert archive.image_store.has(orphan) and stray.exists()  # a plain check changes nothing
 
     repaired = check_archive(archive, repair=True)
     assert repaired.repairs and not repaired.unrepairable
-    assert not orphan.exists()
+    assert not archive.image_store.has(orphan) and not stray.exists()
     assert check_archive(archive).ok
     assert [image.cached for image in archive.images(first)] == [False]
     with archive.reading() as connection:
@@ -167,7 +169,8 @@ def test_check_finds_a_damaged_file(archive: Archive) -> None:
     url = "https://img.example/a.png"
     (first,) = add_entries(archive, source, [entry("a", images=[url])])
     sha = _cache(archive, first, url, png_bytes(9, 9))
-    archive.asset_file(sha).write_bytes(b"garbage")
+    with sqlite3.connect(archive.paths.images) as raw:  # bytes damaged on disk
+        raw.execute("UPDATE blobs SET data = ? WHERE sha256 = ?", (b"garbage", sha))
     report = check_archive(archive, repair=True)
     assert any("damaged" in line for line in report.problems)
     assert check_archive(archive).ok

@@ -8,7 +8,6 @@ Search matches (`<span class="nd-match" id="nd-match-N">`) can be stepped throug
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, QUrl, Signal
@@ -23,7 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit
 
-ImageLookup = Callable[[str], Path | None]
+ImageLookup = Callable[[str], bytes | None]
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
 
 
@@ -64,14 +63,10 @@ class ArticleBrowser(QTextBrowser):
         name = url.toString() if isinstance(url, QUrl) else str(url)
         if kind != int(QTextDocument.ResourceType.ImageResource.value):
             return None  # style sheets and anything else: never loaded from outside
-        path = self._image_lookup(name) if name.startswith(("http://", "https://")) else None
+        data = self._image_lookup(name) if name.startswith(("http://", "https://")) else None
         image = QImage()
-        if path is not None:
-            try:
-                if path.stat().st_size <= MAX_IMAGE_BYTES:
-                    image.loadFromData(path.read_bytes())
-            except OSError:
-                image = QImage()
+        if data is not None and len(data) <= MAX_IMAGE_BYTES:
+            image.loadFromData(data)
         if image.isNull():
             self._images_refused.append(name)
             return self._placeholder()

@@ -7,7 +7,6 @@ Loading an entry's data runs on a worker; the pane only renders on the GUI threa
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QUrl, Signal
@@ -52,7 +51,7 @@ class ArticleData:
 
     entry: Entry
     source: Source | None
-    images: dict[str, Path]  # image URL -> cached file
+    images: dict[str, bytes]  # image URL -> cached bytes
     terms: tuple[str, ...] = ()
     # The reader's highlights with where they are in the entry's current text (None: gone).
     highlights: tuple[tuple[Highlight, tuple[int, int] | None], ...] = ()
@@ -399,26 +398,20 @@ def highlights_for(archive: Any, entry_id: int) -> tuple[tuple[Highlight, Any], 
         return tuple(anchored_highlights(connection, entry_id))
 
 
-def images_for(archive: Any, entry_id: int) -> dict[str, Path]:
-    """Cached images of an entry: URL -> file in the asset store (worker thread)."""
-    found: dict[str, Path] = {}
+def images_for(archive: Any, entry_id: int) -> dict[str, bytes]:
+    """Cached images of an entry: URL -> bytes from the image store (worker thread)."""
+    from reader.assets import cached_image
+
+    found: dict[str, bytes] = {}
     images: list[Image] = archive.images(entry_id)
-    lookup = None
-    try:
-        from reader.assets import asset_for_url as lookup  # type: ignore[no-redef]
-    except ImportError:
-        lookup = None
     for image in images:
-        path: Path | None = None
-        if image.cached and image.asset_path:
-            path = Path(archive.paths.assets) / image.asset_path
-        elif lookup is not None:
-            try:
-                path = lookup(archive, image.url)
-            except Exception:
-                path = None
-        if path is not None and path.is_file():
-            found[image.url] = path
+        data: bytes | None = None
+        if image.cached and image.sha256:
+            data = archive.image_bytes(image.sha256)
+        if data is None:
+            data = cached_image(archive, image.url)  # the same picture cached for another entry
+        if data is not None:
+            found[image.url] = data
     return found
 
 
