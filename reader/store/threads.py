@@ -80,7 +80,7 @@ class ArchiveThreads:
                     .order_by(entries.c.sort_time, entries.c.id)
                 )
                 for row in rows:
-                    threader.assign_to(_doc(row), row.thread_id)
+                    threader.assign_to(_doc(row), row.thread_id, by_user=bool(row.thread_locked))
         threader.reserve_ids_through(highest)
         return threader
 
@@ -95,9 +95,14 @@ class ArchiveThreads:
                 rows = _rows_by_id(connection, entry_ids)
             rows = [r for r in rows if r.thread_id is None]
             rows.sort(key=lambda r: (r.sort_time, r.id))
-            placed = [(row, threader.assign(_doc(row))) for row in rows]
-            touched = sorted({thread_id for _row, thread_id in placed})
+            for row in rows:
+                threader.assign(_doc(row))
+            # Placing may merge threads that grew together: the ids that count are the final ones.
+            placed = [(row, _final_thread(threader, row.id)) for row in rows]
+            merges = threader.take_automatic_merges()
+            touched = sorted({thread_id for _row, thread_id in placed} | {k for _g, k in merges})
             with self.archive.writing() as connection:
+                _apply_merges(connection, merges)
                 _save_threads(connection, threader, touched)
                 for row, thread_id in placed:
                     duplicate = threader.duplicate_of(str(row.id))
@@ -134,11 +139,8 @@ class ArchiveThreads:
             self._ensure_known(threader, [keep, gone])
             survivor = threader.merge(keep, gone)
             with self.archive.writing() as connection:
-                connection.execute(
-                    update(entries).where(entries.c.thread_id == gone).values(thread_id=survivor)
-                )
+                _apply_merges(connection, [(gone, survivor)])
                 _save_threads(connection, threader, [survivor])
-                _drop_if_empty(connection, gone)
             return survivor
 
     def split(self, thread_id: int, entry_ids: Sequence[int]) -> int:
@@ -167,7 +169,7 @@ class ArchiveThreads:
                     .order_by(entries.c.sort_time, entries.c.id)
                 ).all()
             for row in rows:
-                threader.assign_to(_doc(row), thread_id)
+                threader.assign_to(_doc(row), thread_id, by_user=bool(row.thread_locked))
 
     # -- rethreading -----------------------------------------------------------------
     def rethread(self, progress: RethreadProgress | None = None) -> int:
@@ -195,15 +197,18 @@ class ArchiveThreads:
                     ).all()
                 if not rows:
                     break
-                placed: list[tuple[int, int, str | None]] = []
                 for row in rows:
                     doc = _doc(row)
                     if row.thread_locked and row.thread_id is not None:
                         threader.assign_to(doc, row.thread_id)
-                        thread_id = row.thread_id
                     else:
-                        thread_id = threader.assign(doc)
-                    placed.append((row.id, thread_id, threader.duplicate_of(doc.id)))
+                        threader.assign(doc)
+                placed = [
+                    (row.id, _final_thread(threader, row.id), threader.duplicate_of(str(row.id)))
+                    for row in rows
+                ]
+                # Threads merged in this batch may hold entries written by earlier batches.
+                merges = threader.take_automatic_merges()
                 with self.archive.writing() as connection:
                     if done == 0:
                         connection.execute(
@@ -212,7 +217,9 @@ class ArchiveThreads:
                             .values(thread_id=None)
                         )
                         connection.execute(delete(threads))
-                    _save_threads(connection, threader, sorted({t for _, t, _ in placed}))
+                    _apply_merges(connection, merges)
+                    touched = {t for _, t, _ in placed} | {k for _g, k in merges}
+                    _save_threads(connection, threader, sorted(touched))
                     for entry_id, thread_id, duplicate in placed:
                         connection.execute(
                             update(entries)
@@ -238,6 +245,24 @@ def _rows_by_id(connection: Connection, entry_ids: Sequence[int]) -> list[Any]:
             connection.execute(_doc_query().where(entries.c.id.in_(ids[start : start + BATCH])))
         )
     return found
+
+
+def _final_thread(threader: Threader, entry_id: int) -> int:
+    """The thread an entry the threader just placed ends up in, after any merges."""
+    thread_id = threader.thread_of(str(entry_id))
+    assert thread_id is not None, "the threader placed every entry it was given"
+    return thread_id
+
+
+def _apply_merges(connection: Connection, merges: Sequence[tuple[int, int]]) -> None:
+    """Stored entries of each merged-away thread move to its survivor; the empty row goes."""
+    for gone, survivor in merges:
+        if gone == survivor:
+            continue
+        connection.execute(
+            update(entries).where(entries.c.thread_id == gone).values(thread_id=survivor)
+        )
+        _drop_if_empty(connection, gone)
 
 
 def _save_threads(connection: Connection, threader: Threader, thread_ids: Sequence[int]) -> None:
