@@ -1,7 +1,7 @@
 """Threading quality on the labelled sets, with one setting for all data.
 
 Texts come from the app's own live-blog extractor. The floors sit a little under the scores
-reached (B-cubed F1: seed 0.93, Mirror 0.68, hand-written multi-source sets 1.00, 0.84 and,
+reached (B-cubed F1: seed 0.93, Mirror 0.69, hand-written multi-source sets 1.00, 0.84 and,
 held out, 0.88; see scripts/score_threads.py), so a change that makes threading worse fails
 here. Never lower a floor; raise it when threading improves.
 """
@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / ".." / "shared" / "fixtures"
 
 SEED_FLOOR = 0.90
-MIRROR_FLOOR = 0.67
+MIRROR_FLOOR = 0.68
 MULTI_FLOOR = 0.95
 HARD_FLOOR = 0.80
 WEEK_FLOOR = 0.86
