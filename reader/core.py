@@ -7,6 +7,7 @@ serialised by one lock (SQLite allows one writer), and every method returns froz
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,7 +21,13 @@ from sqlalchemy.engine import Engine
 from reader.errors import InvalidInput, NotFound
 from reader.fetch import Fetcher, check_url
 from reader.paths import DataPaths, resolve_data_dir
-from reader.refresh import NewUpdatesCallback, ProgressCallback, RefreshRun, due_source_ids
+from reader.refresh import (
+    NewUpdatesCallback,
+    ProgressCallback,
+    RefreshRun,
+    due_source_ids,
+    worker_pool,
+)
 from reader.store import database
 from reader.store.blobs import BlobStore
 from reader.store.convert import (
@@ -51,15 +58,18 @@ from reader.types import (
     Source,
     SourceId,
     SourceKind,
+    SourceResult,
     Thread,
     ThreadId,
 )
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
-    from reader.assets import CacheReport
     from reader.check import CheckReport
     from reader.export import ExportReport, ImportReport
     from reader.highlights import Highlight
+    from reader.imagecache import CacheReport, ImageCacher
     from reader.subscribe import Discovery
 
 # (done, total, what is being done) for long jobs such as export and image caching.
@@ -601,26 +611,61 @@ class Archive:
             ids = list(dict.fromkeys(source_ids))
             for source_id in ids:
                 self.source(source_id)  # NotFound for unknown ids, before any fetching
+        from reader.imagecache import ImageCacher
+
         run = RefreshRun(self, self.fetcher, progress=progress, on_new_updates=on_new_updates)
-        result = run.run(ids)
-        if post_process:
+        with worker_pool(len(ids)) as pool:
+            if not post_process:
+                return run.run(ids, pool)
+            images = ImageCacher(self, fetcher=self.fetcher, pool=pool)
+            full_text = self._full_text_source_ids()
+
+            def stored(source: SourceResult) -> None:
+                # Images start downloading while other sources still load; a source whose
+                # full articles are fetched first waits for them (they bring more images).
+                entry_ids = [*source.new_entry_ids, *source.changed_entry_ids]
+                if entry_ids and source.source_id not in full_text:
+                    try:
+                        images.add(entry_ids)
+                    except Exception:  # the refresh itself must not fail for an image
+                        log.exception("could not start caching images of %s", source.source_id)
+
+            result = run.run(ids, pool, stored)
             self.process_new_entries(
                 [i for r in result.sources for i in r.new_entry_ids],
                 [i for r in result.sources for i in r.changed_entry_ids],
+                images=images,
             )
         return result
 
-    def process_new_entries(self, new_ids: Sequence[int], changed_ids: Sequence[int] = ()) -> None:
-        """What follows storing: full text where a source asks for it, topic threads, and
-        the image cache. Failures here never undo or fail the refresh itself."""
-        from reader.fulltext import fetch_full_text
+    def _full_text_source_ids(self) -> set[int]:
+        with self.reading() as connection:
+            return set(
+                connection.execute(
+                    select(sources.c.id).where(sources.c.full_text == True)  # noqa: E712
+                ).scalars()
+            )
 
-        if not new_ids and not changed_ids:
-            return
+    def process_new_entries(
+        self,
+        new_ids: Sequence[int],
+        changed_ids: Sequence[int] = (),
+        *,
+        images: ImageCacher | None = None,
+    ) -> None:
+        """What follows storing: full text where a source asks for it, topic threads, and
+        the image cache (`images`: a cacher already at work on some of them). Failures
+        here never undo or fail the refresh itself."""
+        from reader.fulltext import fetch_full_text
+        from reader.imagecache import ImageCacher
+
+        cacher = images or ImageCacher(self, fetcher=self.fetcher)
         if new_ids:
             fetch_full_text(self, list(new_ids), fetcher=self.fetcher)
             self.thread_entries(new_ids)
-        self.cache_images(list(dict.fromkeys([*new_ids, *changed_ids])))
+        if new_ids or changed_ids:
+            cacher.add(list(dict.fromkeys([*new_ids, *changed_ids])))
+        cacher.finish()
 
     def thread_entries(self, entry_ids: Sequence[int]) -> list[ThreadId]:
         """Place entries without a thread in topic threads; returns the threads touched."""
@@ -745,7 +790,7 @@ class Archive:
         progress: StepProgress | None = None,
     ) -> CacheReport:
         """Download pending images (of `entry_ids`, or all) into the asset store."""
-        from reader.assets import cache_images
+        from reader.imagecache import cache_images
 
         return cache_images(self, entry_ids, fetcher=self.fetcher, progress=progress)
 

@@ -127,7 +127,7 @@ def _fill(archive: Archive) -> None:
 
 def _cache_images(archive: Archive) -> None:
     try:
-        from reader.assets import cache_images
+        from reader.imagecache import cache_images
     except ImportError:  # the image cache is optional for the demo
         return
     cache_images(archive, None, fetcher=archive.fetcher)

@@ -156,9 +156,13 @@ class Fetcher:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.limits = limits or FetchLimits()
+        self.user_agent = user_agent or USER_AGENT
+        # A Fetcher on the real network can be re-created in another process from its
+        # limits and user agent; one with a test transport cannot.
+        self.portable = transport is None
         self._client = httpx.Client(
             headers={
-                "User-Agent": user_agent or USER_AGENT,
+                "User-Agent": self.user_agent,
                 "Accept-Encoding": "gzip, deflate",
             },
             cookies=http.cookiejar.CookieJar(policy=_RefuseAllCookies()),

@@ -25,8 +25,8 @@ from reader.sanitize import sanitize_content
 from reader.store.schema import entries, entry_images, sources
 
 if TYPE_CHECKING:
-    from reader.assets import ImageFetcher
     from reader.core import Archive
+    from reader.imagecache import ImageFetcher
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,7 @@
 """Refreshing sources: fetch, parse, decide what changed, store, report per source.
 
-Network work runs on a thread pool; parsing of large batches runs in worker processes;
+Network work runs on a thread pool; parsing of large batches runs in worker processes
+(`worker_pool`, which image downloads use after them);
 storing happens one source per transaction under the archive's single writer lock, so a
 refresh that dies half way leaves each source either fully updated or as it was. One
 source's failure is reported in its result and never stops the others.
@@ -12,9 +13,10 @@ import hashlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -57,6 +59,28 @@ class _Fetched:
     unchanged: bool = False
 
 
+@contextmanager
+def worker_pool(sources: int) -> Iterator[Executor | None]:
+    """Worker processes for a refresh of this many sources (None when too few to pay).
+
+    They parse feeds and pages (feedparser is pure Python: two cores parse twice as fast)
+    and then download images (see reader.imagecache). Spawned, not forked: a fork of a
+    process with threads may inherit held locks.
+    """
+    if sources < PROCESS_POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        yield None
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=min(os.cpu_count() or 2, 4),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=warm_up,
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 class RefreshRun:
     """One refresh of some sources; create, call `run()`, discard."""
 
@@ -73,32 +97,33 @@ class RefreshRun:
         self.progress = progress
         self.on_new_updates = on_new_updates
 
-    def run(self, source_ids: Sequence[int]) -> RefreshResult:
+    def run(
+        self,
+        source_ids: Sequence[int],
+        pool: Executor | None = None,
+        on_stored: Callable[[SourceResult], None] | None = None,
+    ) -> RefreshResult:
+        """Refresh these sources, parsing in `pool` (worker processes) when given.
+
+        `on_stored` hears about each source as soon as its result is stored (from the
+        thread that runs `run`), so follow-up work can start while others still load.
+        """
         rows = [self.archive.source_row(source_id) for source_id in source_ids]
         total = len(rows)
         results: list[SourceResult] = []
         if not rows:
             return RefreshResult(())
-        parse_pool: Executor | None = None
-        if total >= PROCESS_POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
-            parse_pool = ProcessPoolExecutor(
-                max_workers=min(os.cpu_count() or 2, 4),
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=warm_up,
-            )
-        try:
-            with ThreadPoolExecutor(
-                max_workers=min(FETCH_THREADS, total), thread_name_prefix="newsdesk-refresh"
-            ) as threads:
-                futures = [threads.submit(self._refresh_one, row, parse_pool) for row in rows]
-                for future in as_completed(futures):
-                    result = future.result()
-                    results.append(result)
-                    if self.progress is not None:
-                        self.progress(len(results), total, result)
-        finally:
-            if parse_pool is not None:
-                parse_pool.shutdown(cancel_futures=True)
+        with ThreadPoolExecutor(
+            max_workers=min(FETCH_THREADS, total), thread_name_prefix="newsdesk-refresh"
+        ) as threads:
+            futures = [threads.submit(self._refresh_one, row, pool) for row in rows]
+            for future in as_completed(futures):
+                result = future.result()
+                results.append(result)
+                if on_stored is not None:
+                    on_stored(result)
+                if self.progress is not None:
+                    self.progress(len(results), total, result)
         order = {row.id: index for index, row in enumerate(rows)}
         results.sort(key=lambda r: order[r.source_id])
         return RefreshResult(tuple(results))

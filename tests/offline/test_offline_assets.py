@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 import reader.assets
 from reader.assets import (
-    cache_images,
     cached_image,
     image_dimensions,
     rewrite_images_for_offline,
@@ -28,6 +27,7 @@ from reader.assets import (
 )
 from reader.core import Archive
 from reader.fetch import Fetcher, FetchLimits
+from reader.imagecache import cache_images
 from reader.store.schema import assets, entry_images
 from tests.support.httpserver import LocalServer
 

@@ -13,11 +13,11 @@ import pytest
 from offline_support import add_entries, add_source, entry, new_archive, png_bytes
 from sqlalchemy import select, text, update
 
-from reader.assets import cache_images
 from reader.core import Archive
 from reader.errors import InvalidInput
 from reader.export import export_archive, html_to_markdown, import_json
 from reader.fetch import Fetcher
+from reader.imagecache import cache_images
 from reader.store.schema import (
     entries,
     entry_images,

@@ -1,0 +1,64 @@
+"""Images during a large refresh: downloaded by the worker processes, recorded by the archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from offline_support import png_bytes
+
+from reader.assets import cached_image
+from reader.core import open_archive
+from reader.refresh import PROCESS_POOL_THRESHOLD
+from tests.support.httpserver import LocalServer
+
+
+def _feed(source: int, images: list[str]) -> str:
+    items = "".join(
+        f"<item><guid>s{source}-{n}</guid><title>Story {n} of source {source}</title>"
+        f"<description>&lt;p&gt;Words.&lt;img src=&quot;{url}&quot;&gt;&lt;/p&gt;</description>"
+        "</item>"
+        for n, url in enumerate(images)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>F{source}</title>{items}</channel></rss>'
+
+
+def test_a_large_refresh_caches_every_image_once_and_reads_them_offline(
+    local_server: LocalServer, tmp_path: Path
+) -> None:
+    count = PROCESS_POOL_THRESHOLD + 2  # enough sources for the worker processes
+    shared = local_server.route("/img/shared.png", png_bytes(7, 7), content_type="image/png")
+    own: dict[str, bytes] = {}
+    feeds = []
+    for source in range(count):
+        data = png_bytes(8, 8 + source)
+        own[local_server.route(f"/img/{source}.png", data, content_type="image/png")] = data
+        images = [f"{local_server.base_url}/img/{source}.png", shared]
+        feeds.append(
+            local_server.route(
+                f"/feed/{source}.xml", _feed(source, images), content_type="application/rss+xml"
+            )
+        )
+    broken = local_server.hostile("server-error", "/img/broken.png")
+    feeds.append(
+        local_server.route("/feed/broken.xml", _feed(99, [broken]), content_type="text/xml")
+    )
+
+    with open_archive(tmp_path / "data") as archive:
+        for url in feeds:
+            archive.subscribe(url, "feed")
+        result = archive.refresh()
+        assert all(r.error is None for r in result.sources)  # a failed image fails nothing
+        local_server.stop()
+
+        assert len(local_server.requests_for("/img/shared.png")) == 1
+        for url, data in own.items():
+            assert cached_image(archive, url) == data
+        assert cached_image(archive, shared) == png_bytes(7, 7)
+        assert len(archive.image_store.sizes()) == count + 1
+        states = {
+            (image.url, image.cached)
+            for entry in archive.entries(limit=100)
+            for image in archive.images(entry.id)
+        }
+        assert (broken, False) in states
+        assert all(cached for url, cached in states if url != broken)
