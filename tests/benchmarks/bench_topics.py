@@ -106,7 +106,8 @@ def generate(
 ) -> tuple[list[TopicDoc], dict[str, list[str]]]:
     """`entries` docs from `sources` outlets over `days`, and their story labels."""
     rng = random.Random(seed)
-    vocabulary = list({_word(rng) for _ in range(30_000)})
+    # Sorted: a set of strings iterates in an order that changes with PYTHONHASHSEED.
+    vocabulary = sorted({_word(rng) for _ in range(30_000)})
     t0 = datetime(2025, 1, 1, tzinfo=UTC)
     docs: list[TopicDoc] = []
     gold: dict[str, list[str]] = {}
