@@ -67,9 +67,10 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from reader.check import CheckReport
-    from reader.export import ExportReport, ImportReport
+    from reader.export import ExportReport
     from reader.highlights import Highlight
     from reader.imagecache import CacheReport, ImageCacher
+    from reader.importer import ImportReport
     from reader.subscribe import Discovery
 
 # (done, total, what is being done) for long jobs such as export and image caching.
@@ -826,7 +827,7 @@ class Archive:
 
     def import_json(self, path: Path, progress: StepProgress | None = None) -> ImportReport:
         """Read a JSON export into this archive, merging with what is there."""
-        from reader.export import import_json
+        from reader.importer import import_json
 
         return import_json(self, path, progress=progress)
 

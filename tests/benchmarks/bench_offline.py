@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 
 from reader.core import open_archive  # noqa: E402
-from reader.export import export_archive, import_json  # noqa: E402
+from reader.export import export_archive  # noqa: E402
+from reader.importer import import_json  # noqa: E402
 from reader.store.writer import insert_entries  # noqa: E402
 from reader.types import ParsedEntry  # noqa: E402
 from tests.support.httpserver import LocalServer  # noqa: E402

@@ -15,9 +15,11 @@ from sqlalchemy import select, text, update
 
 from reader.core import Archive
 from reader.errors import InvalidInput
-from reader.export import export_archive, html_to_markdown, import_json
+from reader.export import export_archive
 from reader.fetch import Fetcher
 from reader.imagecache import cache_images
+from reader.importer import import_json
+from reader.markdown import html_to_markdown
 from reader.store.schema import (
     entries,
     entry_images,
