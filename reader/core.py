@@ -627,7 +627,7 @@ class Archive:
                 entry_ids = [*source.new_entry_ids, *source.changed_entry_ids]
                 if entry_ids and source.source_id not in full_text:
                     try:
-                        images.add(entry_ids)
+                        images.add_soon(entry_ids)
                     except Exception:  # the refresh itself must not fail for an image
                         log.exception("could not start caching images of %s", source.source_id)
 

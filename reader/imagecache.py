@@ -44,6 +44,9 @@ ProgressCallback = Callable[[int, int, str], None]
 # source over both workers, large enough that a batch is worth sending.
 _BATCH = 25
 _RECORD_EVERY = 50
+# Entries gathered before planning their downloads: a plan is a few queries, and one plan per
+# source of a big refresh cost more interpreter time than the downloads it started.
+_PLAN_EVERY = 200
 
 
 class ImageFetcher(Protocol):
@@ -268,6 +271,16 @@ class ImageCacher:
         self._decided: list[Download] = []  # outcomes known without a request
         self._jobs: list[tuple[Future[Any], list[str]]] = []
         self._requested: set[str] = set()
+        self._gathered: list[int] = []
+
+    def add_soon(self, entry_ids: Iterable[int]) -> None:
+        """Like `add`, gathering entries into batches first (`finish` takes the rest)."""
+        with self._lock:
+            self._gathered.extend(entry_ids)
+            if len(self._gathered) < _PLAN_EVERY:
+                return
+            batch, self._gathered = self._gathered, []
+        self.add(batch)
 
     def add(self, entry_ids: Iterable[int] | None) -> None:
         """Start on the pending images of these entries (all pending images when None)."""
@@ -344,6 +357,10 @@ class ImageCacher:
         """Wait for every download, record the outcomes, and report."""
         report = _ReportBuilder()
         try:
+            with self._lock:
+                gathered, self._gathered = self._gathered, []
+            if gathered:
+                self.add(gathered)
             with self._lock:
                 decided, self._decided = self._decided, []
                 jobs, self._jobs = self._jobs, []
