@@ -1,9 +1,9 @@
-"""The offline image cache: entry images downloaded once into a content-addressed store.
+"""The offline image cache's rules and reading side: which URLs and bytes are images worth
+keeping, the limits, and reading cached images back (downloading is reader.imagecache).
 
 The bytes live in the image store (`Archive.image_store`, see reader.store.blobs), named by
 their SHA-256, so the same picture used by many entries or sources is stored once; the
-`assets` table says what each one is. A failed download marks only that image failed; it
-never fails a refresh.
+`assets` table says what each one is.
 """
 
 from __future__ import annotations
@@ -12,25 +12,20 @@ import html as html_lib
 import json
 import re
 import struct
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select
 
 from reader.store.schema import entries, entry_images
-from reader.types import EntryId
 
 if TYPE_CHECKING:
     from reader.core import Archive
-    from reader.fetch import FetchResult
 
 MAX_IMAGE_BYTES = 10 * 1024**2
 MAX_ENTRY_BYTES = 30 * 1024**2
 MAX_ATTEMPTS = 3  # a failed image is tried this many times in all, then left failed
 IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif;q=0.9,image/*;q=0.8"
-
-ProgressCallback = Callable[[int, int, str], None]
 
 # URLs that are tracking beacons rather than pictures; never worth a request.
 _TRACKER_URL = re.compile(
@@ -41,33 +36,6 @@ _TRACKER_URL = re.compile(
 )
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(r"""\b(src|width|height)\s*=\s*"([^"]*)\"""", re.IGNORECASE)
-
-
-class ImageFetcher(Protocol):
-    """The part of `reader.fetch.Fetcher` the cache uses."""
-
-    def fetch(
-        self,
-        url: str,
-        *,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        max_bytes: int | None = None,
-        accept: str | None = None,
-    ) -> FetchResult: ...
-
-
-@dataclass(frozen=True)
-class CacheReport:
-    """What one caching pass did; `entry_ids` are the entries whose images changed state."""
-
-    cached: int = 0
-    skipped: int = 0
-    failed: int = 0
-    downloaded_bytes: int = 0
-    requests: int = 0
-    entry_ids: tuple[EntryId, ...] = ()
-    errors: tuple[str, ...] = ()  # one readable line per failed URL
 
 
 # -- recognising image bytes ------------------------------------------------------------
