@@ -19,6 +19,7 @@ from ui.dialogs.shortcuts import ShortcutsDialog
 from ui.icons import icon
 from ui.models.rows import ENTRY_ID_ROLE, IS_THREAD_ROLE, THREAD_ID_ROLE
 from ui.models.sources import SourceNode
+from ui.models.thread_moves import require_stories
 from ui.search_help import SEARCH_HELP_HTML
 
 if TYPE_CHECKING:
@@ -282,9 +283,18 @@ class MainActions:
         if w._entries_model is w.thread_model and thread_index.isValid():
             thread_id = thread_index.data(THREAD_ID_ROLE)
             if thread_id is not None:
-                self._run(
-                    lambda: archive.mark_all_read(thread_id=int(thread_id)), self._after_mark_all
-                )
+                story = w.thread_model.held(int(thread_id))
+
+                def mark_story() -> int:
+                    # The row may be older than the story: never mark another story read.
+                    require_stories(archive, [story])
+                    return archive.mark_all_read(thread_id=story.id)
+
+                def failed(error: BaseException) -> None:
+                    w.status_label.setText(str(error))
+                    self._after_mark_all(None)
+
+                w.runner.submit(mark_story, self._after_mark_all, failed)
                 return
         if node is None or node.kind in ("all", "unread", "starred", "searches", "search"):
             self._run(lambda: archive.mark_all_read(), self._after_mark_all)

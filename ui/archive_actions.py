@@ -23,6 +23,7 @@ from ui.dialogs.archive_dialogs import (
     human_bytes,
 )
 from ui.models.rows import ENTRY_ID_ROLE, IS_THREAD_ROLE, THREAD_ID_ROLE
+from ui.models.thread_moves import require_stories
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -103,8 +104,10 @@ class ArchiveActions:
             if not out:
                 return
         archive, target = w.archive, Path(out)
+        story = [w.thread_model.held(choice.thread_id)] if choice.thread_id is not None else []
 
         def run(progress: Any) -> Any:
+            require_stories(archive, story)  # merged away since: say so, not an empty export
             return archive.export(
                 target,
                 choice.fmt,
@@ -293,15 +296,34 @@ class ArchiveActions:
             return None
         return choices[labels.index(picked)][0]
 
-    def _story_change(self, call: Any, message: str) -> None:
+    def _story_change(self, call: Any, message: str, stories: tuple[int, ...] = ()) -> None:
+        """Run a story command on a worker; first check that the stories it names still
+        exist (the core may have merged one into another since the list was shown)."""
         w = self.window
+        archive = w.archive
+        held = [w.thread_model.held(thread_id) for thread_id in stories]
+
+        def run() -> Any:
+            require_stories(archive, held)
+            return call()
 
         def done(_result: Any) -> None:
             w.status_label.setText(message)
             w.reload_entries()
             w.job_done.emit("story")
 
-        w.runner.submit(call, done, self._failed("Changing the story"))
+        w.runner.submit(run, done, self._story_failed("Changing the story"))
+
+    def _story_failed(self, what: str) -> Any:
+        """Say why; the list may be out of date (a merged story), so bring it up to date."""
+        show = self._failed(what)
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, NewsdeskError):
+                self.window.reload_entries()
+            show(error)
+
+        return failed
 
     def move_entry(self, entry_id: int, thread_id: int | None = None) -> None:
         current = self.window.thread_of_entry(entry_id)
@@ -310,7 +332,7 @@ class ArchiveActions:
             if thread_id is None:
                 return
         archive, target = self.window.archive, thread_id
-        self._story_change(lambda: archive.move_to_thread(entry_id, target), "Moved")
+        self._story_change(lambda: archive.move_to_thread(entry_id, target), "Moved", (target,))
 
     def split_off(self, entry_id: int) -> None:
         archive = self.window.archive
@@ -329,14 +351,15 @@ class ArchiveActions:
             if into is None:
                 return
         archive, keep = self.window.archive, into
-        self._story_change(lambda: archive.merge_threads(keep, thread_id), "Stories merged")
+        self._story_change(
+            lambda: archive.merge_threads(keep, thread_id), "Stories merged", (thread_id, keep)
+        )
 
     def split_story(self, thread_id: int) -> None:
         w = self.window
         archive = w.archive
-        row = w.thread_model.thread_row_of(thread_id)
-        thread = w.thread_model.thread_at(row) if row is not None else None
-        label = thread.label if thread is not None else "this story"
+        story = w.thread_model.held(thread_id)
+        label = story.label or "this story"
 
         def chosen(members: Any) -> None:
             dialog = SplitDialog(label, members, w)
@@ -348,13 +371,14 @@ class ArchiveActions:
                 self._story_change(
                     lambda: archive.split_thread(thread_id, ids),
                     f"{len(ids)} item{'s' if len(ids) != 1 else ''} split into a new story",
+                    (thread_id,),
                 )
 
-        w.runner.submit(
-            lambda: archive.entries(thread_id=thread_id, limit=TIMELINE_PICK_LIMIT),
-            chosen,
-            self._failed("Reading the story"),
-        )
+        def members() -> Any:
+            require_stories(archive, [story])  # not an empty list for a merged-away story
+            return archive.entries(thread_id=thread_id, limit=TIMELINE_PICK_LIMIT)
+
+        w.runner.submit(members, chosen, self._story_failed("Splitting the story"))
 
     def add_story_actions(self, menu: Any, index: Any) -> None:
         """Story commands for a row of the grouped list's context menu."""

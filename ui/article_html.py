@@ -116,9 +116,10 @@ class ThreadLike(Protocol):
     def last_activity(self) -> datetime | None: ...
 
 
-def thread_html(thread: ThreadLike, entries: Sequence[Entry]) -> str:
+def thread_html(thread: ThreadLike, entries: Sequence[Entry], note: str = "") -> str:
     """A story's timeline across sources, oldest first and grouped by day; titles link to
-    the entries so the story can be read in order."""
+    the entries so the story can be read in order. `note` (plain text) is shown as a banner
+    above it (e.g. that another story was merged into this one)."""
     ordered = sorted(
         entries, key=lambda e: (e.published is None, e.published or datetime.min, e.id)
     )
@@ -156,10 +157,16 @@ def thread_html(thread: ThreadLike, entries: Sequence[Entry]) -> str:
         if len(entries) >= thread.size
         else (f"<p class='meta'>Showing the newest {len(entries)} of {thread.size} items.</p>")
     )
+    banner = (
+        "<table width='100%' cellpadding='8' class='banner'>"
+        f"<tr><td>{html.escape(note)}</td></tr></table><p></p>"
+        if note
+        else ""
+    )
     return (
         "<body><p class='kicker'><small>STORY TIMELINE</small></p>"
         f"<h1>{html.escape(thread.label or '(unlabelled story)')}</h1>"
-        f"<p class='meta'>{meta}</p>"
+        f"<p class='meta'>{meta}</p>{banner}"
         f"<p class='meta'>Sources: {html.escape(', '.join(names))}</p>{shown}"
         f"<table width='100%' cellpadding='5' cellspacing='0'>{''.join(rows)}</table></body>"
     )

@@ -52,9 +52,10 @@ from ui.models.sources import (
     read_snapshot,
 )
 from ui.models.stories import StoryQuery, ThreadSummary
-from ui.models.threads import ThreadedEntriesModel
+from ui.models.threads import ThreadedEntriesModel, held_thread
 from ui.refresh import RefreshController
 from ui.settings import AppSettings
+from ui.story_follow import StoryFollower
 from ui.tray import TrayIcon
 from ui.widgets.delegates import EntryDelegate, SearchHitDelegate, SourceDelegate
 from ui.widgets.highlights_view import HighlightsView
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._selected_key = "all"
         self._article_request = 0
+        self._pane_request = 0  # the request whose result the reading pane shows
         self._expanded_threads: set[int] = set()
         self._search_generation = 0
         self._list_terms: tuple[str, ...] = ()  # a saved search's terms, for its list
@@ -160,6 +162,7 @@ class MainWindow(QMainWindow):
             self._set_up_columns(view)
             view.selectionModel().currentChanged.connect(self._on_entries_current_changed)
         self.thread_model.threads_loaded.connect(self._on_threads_loaded)
+        self.stories = StoryFollower(self)
         self.entries_stack = QStackedWidget(self)
         self.entries_stack.addWidget(self.flat_view)
         self.entries_stack.addWidget(self.tree_view)
@@ -527,10 +530,8 @@ class MainWindow(QMainWindow):
                 EntryQuery(source_ids=story.source_ids, unread=story.unread, starred=story.starred)
             )
             return
-        for thread_id in list(self._expanded_threads):
-            row = self.thread_model.thread_row_of(thread_id)
-            if row is not None:
-                self.tree_view.expand(self.thread_model.index(row, 0))
+        # Select, expand and show again what was, following stories the core merged.
+        self._expanded_threads = self.stories.rows_loaded(self._expanded_threads)
 
     def _on_entries_expanded(self, index: QModelIndex) -> None:
         thread_id = index.data(THREAD_ID_ROLE)
@@ -544,7 +545,8 @@ class MainWindow(QMainWindow):
 
     # -- reading -----------------------------------------------------------------------
     def _on_entries_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid():
+        self.stories.user_moved()
+        if not current.isValid() or self.stories.restoring:
             return
         if current.data(IS_THREAD_ROLE):
             self._show_thread(current.row())
@@ -562,15 +564,19 @@ class MainWindow(QMainWindow):
         if thread is not None:
             self.show_thread(thread)
 
-    def show_thread(self, thread: ThreadSummary) -> None:
+    def show_thread(
+        self, thread: ThreadSummary, *, note: str = "", keep_scroll: bool = False
+    ) -> None:
         """The story's timeline across every source, in the reading pane."""
         archive = self.archive
         self._article_request += 1
         request = self._article_request
+        self.thread_model.track(held_thread(thread))  # followed if the core merges it
 
         def shown(found: Any) -> None:
             if request == self._article_request:
-                self.reading_pane.show_thread(thread, found)
+                self._pane_request = request
+                self.reading_pane.show_thread(thread, found, note=note, keep_scroll=keep_scroll)
                 self.thread_shown.emit(thread.id)
 
         self.runner.submit(
@@ -603,6 +609,7 @@ class MainWindow(QMainWindow):
         def shown(article: ArticleData) -> None:
             if request != self._article_request:
                 return  # the user moved on while this loaded
+            self._pane_request = request
             self.reading_pane.show_article(article)
             if not article.entry.read:
                 self.set_read([entry_id], True)
@@ -650,6 +657,10 @@ class MainWindow(QMainWindow):
                 self.show_highlights()
 
         self.runner.submit(write_and_reload, done, self._on_task_failed)
+
+    def pane_busy(self) -> bool:
+        """Something the reader asked for is still loading into the reading pane."""
+        return self._pane_request != self._article_request
 
     def open_entry(self, entry_id: int) -> None:
         """Show an entry from anywhere (a notification, a thread timeline)."""

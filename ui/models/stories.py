@@ -12,7 +12,7 @@ read-only SQL over the archive's tables.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, case, func, select
@@ -22,6 +22,7 @@ from reader.store.schema import entries, sources, threads
 from reader.types import Entry
 from ui.models.entries import load_rows
 from ui.models.rows import EntryRow
+from ui.models.thread_moves import ANCHORS
 
 STORY_WINDOW = 3000  # newest entries of the selection that decide which stories show
 MAX_LOOSE = 500  # unthreaded entries shown as single rows
@@ -46,11 +47,12 @@ class ThreadSummary:
     unread: int
     last_activity: datetime | None
     sources: tuple[str, ...] = ()
+    # A few of its newest entries: how the GUI finds the story again if the core merges it
+    # into another (entry ids never change; thread ids can).
+    entry_ids: tuple[int, ...] = ()
 
     def with_unread(self, unread: int) -> ThreadSummary:
-        return ThreadSummary(
-            self.id, self.label, self.size, max(0, unread), self.last_activity, self.sources
-        )
+        return replace(self, unread=max(0, unread))
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,12 @@ def load_stories(archive: Archive, query: StoryQuery, window: int = STORY_WINDOW
         ).all()
         thread_ids = list(dict.fromkeys(int(r.thread_id) for r in recent if r.thread_id))
         loose = [int(r.id) for r in recent if r.thread_id is None][:MAX_LOOSE]
+        anchors: dict[int, list[int]] = {}
+        for r in recent:
+            if r.thread_id:
+                found = anchors.setdefault(int(r.thread_id), [])
+                if len(found) < ANCHORS:
+                    found.append(int(r.id))
         summaries: list[ThreadSummary] = []
         last_times: dict[int, int] = {}
         for start in range(0, len(thread_ids), 500):
@@ -122,6 +130,7 @@ def load_stories(archive: Archive, query: StoryQuery, window: int = STORY_WINDOW
                         unread=int(row.unread or 0),
                         last_activity=datetime.fromtimestamp(int(row.last or 0), UTC),
                         sources=tuple(sorted({names.get(i, "?") for i in source_ids})),
+                        entry_ids=tuple(anchors.get(int(row.id), ())),
                     )
                 )
     stories = [Story(last_times[s.id], thread=s) for s in summaries]

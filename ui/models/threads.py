@@ -31,12 +31,14 @@ from ui.models.rows import (
     local_time_text,
 )
 from ui.models.stories import Story, StoryQuery, ThreadSummary, load_stories
+from ui.models.thread_moves import HeldThread, where_now
 from ui.workers import TaskRunner
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 CHILD_PAGE = 100
 _NO_PARENT = 0  # internalId of top-level rows; entry rows store their thread row + 1
 THREAD_SOURCES_ROLE = Qt.ItemDataRole.UserRole + 9
+SEEN_LIMIT = 5000
 
 
 @dataclass
@@ -64,7 +66,13 @@ class ThreadedEntriesModel(QAbstractItemModel):
         self._nodes: list[StoryNode] = []
         self._node_of: dict[int, int] = {}  # thread id -> row
         self._query = StoryQuery()
+        self._shown_query: StoryQuery | None = None  # the selection the rows show
         self._generation = 0
+        self._tracked: HeldThread | None = None
+        self._seen: dict[int, HeldThread] = {}  # stories shown lately, oldest first
+        self._moved: dict[int, int | None] = {}
+        # True while the rows are replaced by a reload of the same selection (not another).
+        self.reloading = False
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -74,17 +82,25 @@ class ThreadedEntriesModel(QAbstractItemModel):
         return self._query
 
     def load(self, unread_only: bool = False, query: StoryQuery | None = None) -> None:
-        """(Re)load the rows for a selection, in the background when a runner is available."""
+        """(Re)load the rows for a selection, in the background when a runner is available.
+
+        The stories held until now are looked up again too: one the core merged into another
+        (or emptied) meanwhile is reported by `moved_to` once the new rows are in.
+        """
         self._query = query if query is not None else StoryQuery(unread=unread_only)
         self._generation += 1
         generation, archive, wanted = self._generation, self._archive, self._query
+        held = [held_thread(node.thread) for node in self._nodes if node.thread is not None]
+        if self._tracked is not None:
+            held.append(self._tracked)
+
+        def read() -> tuple[list[Story], dict[int, int | None]]:
+            return load_stories(archive, wanted), where_now(archive, held)
+
         if self._runner is None:
-            self._set_stories(generation, load_stories(archive, wanted))
+            self._set_stories(generation, wanted, read())
             return
-        self._runner.submit(
-            lambda: load_stories(archive, wanted),
-            lambda found: self._set_stories(generation, found),
-        )
+        self._runner.submit(read, lambda found: self._set_stories(generation, wanted, found))
 
     def reload(self) -> None:
         self.load(query=self._query)
@@ -92,18 +108,68 @@ class ThreadedEntriesModel(QAbstractItemModel):
     def set_archive(self, archive: Archive) -> None:
         self._archive = archive
         self._generation += 1
-        self._set_stories(self._generation, [])
+        self._tracked = None
+        self._seen.clear()
+        self._shown_query = None
+        self._set_stories(self._generation, self._query, ([], {}))
 
-    def _set_stories(self, generation: int, found: list[Story]) -> None:
+    def _set_stories(
+        self,
+        generation: int,
+        wanted: StoryQuery,
+        found: tuple[list[Story], dict[int, int | None]],
+    ) -> None:
         if generation != self._generation:
             return
+        stories, moved = found
+        for node in self._nodes:
+            if node.thread is not None:
+                self._remember(held_thread(node.thread))
+        self.reloading = wanted == self._shown_query
+        self._moved = moved
         self.beginResetModel()
-        self._nodes = [_node(story) for story in found]
+        self._nodes = [_node(story) for story in stories]
         self._node_of = {
             node.thread.id: row for row, node in enumerate(self._nodes) if node.thread is not None
         }
+        self._shown_query = wanted
         self.endResetModel()
         self.threads_loaded.emit(len(self._node_of))
+        self.reloading = False
+
+    # -- stories that moved ----------------------------------------------------------------
+    def track(self, story: HeldThread | None) -> None:
+        """Keep looking for this story on reloads (the one the reading pane shows)."""
+        self._tracked = story
+        if story is not None:
+            self._remember(story)
+
+    def moved_to(self, thread_id: int) -> int | None:
+        """Where a story held before the last load is now: its own id while it exists, the
+        survivor's after a merge, None once none of its entries is in a story."""
+        return self._moved.get(thread_id, thread_id)
+
+    def was_moved(self, thread_id: int) -> bool:
+        return thread_id in self._moved
+
+    def held(self, thread_id: int) -> HeldThread:
+        """What is known of a story shown now or recently (its label, some entries)."""
+        row = self._node_of.get(thread_id)
+        if row is not None:
+            thread = self._nodes[row].thread
+            assert thread is not None
+            return held_thread(thread)
+        return self._seen.get(thread_id, HeldThread(thread_id))
+
+    def summary(self, thread_id: int) -> ThreadSummary | None:
+        row = self._node_of.get(thread_id)
+        return self._nodes[row].thread if row is not None else None
+
+    def _remember(self, story: HeldThread) -> None:
+        self._seen.pop(story.id, None)
+        self._seen[story.id] = story
+        while len(self._seen) > SEEN_LIMIT:
+            del self._seen[next(iter(self._seen))]
 
     def thread_count(self) -> int:
         return len(self._node_of)
@@ -317,6 +383,10 @@ class ThreadedEntriesModel(QAbstractItemModel):
                 if child.id == entry_id:
                     return self.index(child_row, 0, self.index(top_row, 0))
         return QModelIndex()
+
+
+def held_thread(thread: ThreadSummary) -> HeldThread:
+    return HeldThread(thread.id, thread.label, thread.entry_ids)
 
 
 def thread_source_text(thread: ThreadSummary) -> str:

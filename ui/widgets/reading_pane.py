@@ -78,6 +78,7 @@ class ReadingPane(QWidget):
         self._painted: list[PaintedHighlight] = []
         self._body_offset = 0
         self._article: ArticleData | None = None
+        self._thread_id: int | None = None  # the story whose timeline is shown
         self._font_pt = 11
         self._highlighter: Any = None  # the core's highlight_html when available
 
@@ -168,6 +169,7 @@ class ReadingPane(QWidget):
     def show_article(self, article: ArticleData, *, keep_scroll: bool = False) -> None:
         scroll = self.browser.verticalScrollBar().value()
         self._article = article
+        self._thread_id = None
         self._apply_css()
         images = article.images
         self.browser.set_image_lookup(images.get)
@@ -276,17 +278,35 @@ class ReadingPane(QWidget):
             self._article = replace(self._article, entry=entry)
             self._update_bar()
 
-    def show_thread(self, thread: ThreadLike, entries: list[Entry]) -> None:
+    @property
+    def shown_thread_id(self) -> int | None:
+        """The story whose timeline is shown, if one is."""
+        return self._thread_id
+
+    def show_thread(
+        self,
+        thread: ThreadLike,
+        entries: list[Entry],
+        *,
+        note: str = "",
+        keep_scroll: bool = False,
+    ) -> None:
+        """A story's timeline; `note` says something about it above the timeline."""
+        scroll = self.browser.verticalScrollBar().value()
         self._article = None
+        self._thread_id = getattr(thread, "id", None)
         self._painted = []
         self._apply_css()
         self.browser.clear_resources()
-        self.browser.setHtml(thread_html(thread, entries))
+        self.browser.setHtml(thread_html(thread, entries, note))
         self.browser.collect_matches()
+        if keep_scroll:
+            self.browser.verticalScrollBar().setValue(scroll)
         self._update_bar()
 
     def show_message(self, title: str, text: str) -> None:
         self._article = None
+        self._thread_id = None
         self._painted = []
         self._apply_css()
         self.browser.clear_resources()
