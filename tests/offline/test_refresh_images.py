@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+import pytest
 from offline_support import png_bytes
 
 from reader.assets import cached_image
 from reader.core import open_archive
+from reader.fetch import Fetcher
+from reader.imagecache import ImageCacher
 from reader.refresh import PROCESS_POOL_THRESHOLD
+from reader.store.writer import insert_entries
+from reader.types import ParsedEntry
 from tests.support.httpserver import LocalServer
 
 
@@ -62,3 +69,44 @@ def test_a_large_refresh_caches_every_image_once_and_reads_them_offline(
         }
         assert (broken, False) in states
         assert all(cached for url, cached in states if url != broken)
+
+
+class _BrokenPool(Executor):
+    """A worker pool whose workers died: every job fails, as with BrokenProcessPool."""
+
+    def __init__(self, *, refuse: bool = False) -> None:
+        self.refuse = refuse
+        self.jobs = 0
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.refuse:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        self.jobs += 1
+        future: Future[object] = Future()
+        future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+        return future
+
+
+@pytest.mark.parametrize("refuse", [False, True])
+def test_images_still_download_when_the_worker_processes_fail(
+    local_server: LocalServer, tmp_path: Path, refuse: bool
+) -> None:
+    data = {local_server.route(f"/img/{n}.png", png_bytes(3, 3 + n), content_type="image/png"): n
+            for n in range(3)}
+    with open_archive(tmp_path / "data") as archive, Fetcher() as fetcher:
+        source = archive.subscribe(local_server.url("/feed.xml"), "feed")
+        items = [
+            ParsedEntry(key=f"k{n}", kind="article", title=f"T{n}", html="", text="",
+                        image_urls=(url,))
+            for url, n in data.items()
+        ]
+        with archive.writing() as connection:
+            insert_entries(connection, source.id, items, 0)
+        pool = _BrokenPool(refuse=refuse)
+        cacher = ImageCacher(archive, fetcher=fetcher, pool=pool)
+        cacher.add(None)
+        report = cacher.finish()
+        assert report.cached == 3 and report.failed == 0
+        assert pool.jobs == (0 if refuse else 1)  # one host: one batch
+        for url, n in data.items():
+            assert cached_image(archive, url) == png_bytes(3, 3 + n)
