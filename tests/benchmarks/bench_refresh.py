@@ -26,6 +26,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -33,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from reader.core import open_archive  # noqa: E402
+from reader.core import Archive, open_archive  # noqa: E402
 
 HOSTS = [f"127.0.0.{n}" for n in range(2, 12)]
 IMAGE = (ROOT / ".." / "shared" / "fixtures" / "liveblogs" / "img" / "post-7074-1.jpg").read_bytes()
@@ -117,63 +119,58 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def run(feeds: int, entries: int, images: int) -> dict[str, float]:
+@contextmanager
+def served_archive(feeds: int, entries: int, images: int) -> Iterator[Archive]:
+    """A new archive subscribed to `feeds` feeds served by a child process."""
     port = free_port()
     ready, stop = multiprocessing.Event(), multiprocessing.Event()
     child = multiprocessing.Process(target=serve, args=(feeds, entries, images, port, ready, stop))
     child.start()
     ready.wait(60)
-    numbers: dict[str, float] = {}
     try:
         with tempfile.TemporaryDirectory() as folder, open_archive(folder) as archive:
             for f in range(feeds):
                 archive.subscribe(f"http://{HOSTS[f % len(HOSTS)]}:{port}/feed/{f}.xml", "feed")
-            started = time.perf_counter()
-            result = archive.refresh(post_process=False)
-            numbers["cold"] = time.perf_counter() - started
-            assert not result.failed, [r.error for r in result.sources if r.error][:3]
-            stored = archive.count_entries()
-            assert stored == feeds * entries, stored
-            new_ids = [i for r in result.sources for i in r.new_entry_ids]
-            started = time.perf_counter()
-            archive.thread_entries(new_ids)
-            numbers["threading"] = time.perf_counter() - started
-            started = time.perf_counter()
-            warm = archive.refresh(post_process=False)
-            numbers["warm"] = time.perf_counter() - started
-            assert {r.status for r in warm.sources} == {"not-modified"}
+            yield archive
     finally:
         stop.set()
         child.join(30)
+
+
+def run(feeds: int, entries: int, images: int) -> dict[str, float]:
+    numbers: dict[str, float] = {}
+    with served_archive(feeds, entries, images) as archive:
+        started = time.perf_counter()
+        result = archive.refresh(post_process=False)
+        numbers["cold"] = time.perf_counter() - started
+        assert not result.failed, [r.error for r in result.sources if r.error][:3]
+        stored = archive.count_entries()
+        assert stored == feeds * entries, stored
+        new_ids = [i for r in result.sources for i in r.new_entry_ids]
+        started = time.perf_counter()
+        archive.thread_entries(new_ids)
+        numbers["threading"] = time.perf_counter() - started
+        started = time.perf_counter()
+        warm = archive.refresh(post_process=False)
+        numbers["warm"] = time.perf_counter() - started
+        assert {r.status for r in warm.sources} == {"not-modified"}
     return numbers
 
 
 def whole_refresh(feeds: int, entries: int, cache_images: bool) -> tuple[float, int]:
     """Seconds for one `Archive.refresh()` of a new archive, and the images it cached."""
-    port = free_port()
-    ready, stop = multiprocessing.Event(), multiprocessing.Event()
-    child = multiprocessing.Process(target=serve, args=(feeds, entries, entries, port, ready, stop))
-    child.start()
-    ready.wait(60)
-    try:
-        with tempfile.TemporaryDirectory() as folder, open_archive(folder) as archive:
-            for f in range(feeds):
-                url = f"http://{HOSTS[f % len(HOSTS)]}:{port}/feed/{f}.xml"
-                archive.set_source_options(
-                    archive.subscribe(url, "feed").id, cache_images=cache_images
-                )
-            started = time.perf_counter()
-            result = archive.refresh()
-            elapsed = time.perf_counter() - started
-            assert not result.failed, [r.error for r in result.sources if r.error][:3]
-            with archive.reading() as connection:
-                cached = connection.exec_driver_sql(
-                    "SELECT count(*) FROM entry_images WHERE status = 'cached'"
-                ).scalar()
-            return elapsed, int(cached or 0)
-    finally:
-        stop.set()
-        child.join(30)
+    with served_archive(feeds, entries, entries) as archive:
+        for source in archive.sources():
+            archive.set_source_options(source.id, cache_images=cache_images)
+        started = time.perf_counter()
+        result = archive.refresh()
+        elapsed = time.perf_counter() - started
+        assert not result.failed, [r.error for r in result.sources if r.error][:3]
+        with archive.reading() as connection:
+            cached = connection.exec_driver_sql(
+                "SELECT count(*) FROM entry_images WHERE status = 'cached'"
+            ).scalar()
+        return elapsed, int(cached or 0)
 
 
 def main() -> None:
