@@ -172,12 +172,63 @@ def load_multi_source_week(_: Path) -> LabelledSet:
     return _load_stories("week", "multi_source_week.jsonl")
 
 
+# The demo archive's entries (the seed blog over the day plus three small feeds) by the
+# story an editor would put them in; the blog's posts as in seed-threads.json.
+DEMO_STORIES = {
+    "G7 ": "g7-quebec-statement",
+    "Goal is to be united on Ukraine": "g7-quebec-statement",
+    "Lammy: Putin must agree to ceasefire": "g7-quebec-statement",
+    "ICYMI: Putin says he supports": "trump-putin-ceasefire",
+    "Comment | Putin must sign": "trump-putin-ceasefire",
+    "Kremlin says Putin": "trump-putin-ceasefire",
+    "Trump says US had": "trump-putin-ceasefire",
+    "Trump asked Putin to spare": "kursk-encircled-troops",
+    "Trump claims thousands of Ukrainian troops": "kursk-encircled-troops",
+    "Trump blames Biden": "trump-blames-biden",
+    "Anti-Russian activist shot dead": "odesa-activist-killed",
+    "Odesa activist shot dead": "odesa-activist-killed",
+    "Heavy snow closes Alpine passes": "alpine-snow",
+    "European Central Bank": "ecb-rates",
+    "Total lunar eclipse": "lunar-eclipse",
+    "Alpine glaciers": "glaciers",
+}
+# As in the seed set, the encircled-troops story may also count as part of the call's story.
+DEMO_ALSO = {"kursk-encircled-troops": "trump-putin-ceasefire"}
+
+
+def load_demo(_: Path) -> LabelledSet:
+    """The bundled demo archive, built as `newsdesk --demo` builds it: what users see first."""
+    import tempfile
+
+    from reader.core import open_archive
+    from reader.demo import build_demo_archive
+
+    with tempfile.TemporaryDirectory() as folder:
+        build_demo_archive(Path(folder) / "demo")
+        with open_archive(Path(folder) / "demo") as archive:
+            found = archive.entries(limit=1000, order="oldest")
+            names = {s.id: s.title for s in archive.sources()}
+    docs: list[TopicDoc] = []
+    gold: dict[str, list[str]] = {}
+    for entry in found:
+        story = next((v for k, v in DEMO_STORIES.items() if entry.title.startswith(k)), None)
+        if story is None:
+            raise SystemExit(f"demo: no story for {entry.title!r}")
+        doc_id = str(entry.id)
+        docs.append(
+            TopicDoc(doc_id, entry.title, entry.text, entry.published, names[entry.source_id])
+        )
+        gold[doc_id] = [story] + ([DEMO_ALSO[story]] if story in DEMO_ALSO else [])
+    return LabelledSet("demo", docs, gold)
+
+
 LOADERS: dict[str, Callable[[Path], LabelledSet]] = {
     "seed": load_seed,
     "mirror": load_mirror,
     "multi": load_multi_source,
     "hard": load_multi_source_hard,
     "week": load_multi_source_week,
+    "demo": load_demo,
 }
 
 
