@@ -15,6 +15,7 @@ import appdirs
 from reader.core import Archive, open_archive
 from reader.errors import NewsdeskError
 from reader.paths import APP_NAME
+from ui.gc_pauses import freeze_startup_objects
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ def run_gui(data_dir: str | None, demo: bool) -> int:
         temporaries.append(opened.temporary)
     window = create_main_window(opened, demo_available=_demo_version() is not None)
     assert isinstance(window, MainWindow)
+    freeze_startup_objects()  # before show: later full collections must not stall the GUI
     archives = [opened.archive]
 
     def switch_to_demo() -> None:

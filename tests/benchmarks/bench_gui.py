@@ -118,6 +118,11 @@ def _window(archive_dir: Path, grouped: bool, settings_dir: Path) -> tuple[objec
     settings.sync()
     archive = open_archive(archive_dir)
     window = create_main_window(OpenedArchive(archive), settings_file)
+    # As `run_gui` does before showing the window: without it a full garbage collection on
+    # a worker (~60 ms over the start-up objects) stalls the GUI thread while scrolling.
+    from ui.gc_pauses import freeze_startup_objects
+
+    freeze_startup_objects()
     return window, archive
 
 
