@@ -58,6 +58,24 @@ class ThreadingSettings:
     bodies only (0.677-0.687, seed 0.861 at 0.25), the mean similarity of the smaller
     thread's members to the larger centroid (0.680-0.687, seed 0.79-0.86 or hard 0.818), and
     only threads the new entry could itself have joined (the same merges as kept).
+
+    Round 5, the demo archive (several sources on one war's news day; F1 seed/mirror/multi/
+    hard/week/demo from 0.925/0.686/1.000/0.839/0.880/0.753). Measured and rejected: a name
+    boost only for specific names (x3 up to a document share of 0.1-0.3, fading to x1 at
+    0.2-0.8, shares over at least 5-40 documents): demo 0.73-0.87 but mirror 0.62-0.67
+    always (its riot's own town is in a large share of the blog too: Sunderland's thread
+    splits), seed down to 0.76, hard to 0.77. Sharper IDF: squared (mirror 0.622, hard 0.752),
+    power 1.5 (0.652 / 0.773, demo 0.799), unsmoothed log(N/df) with a floor of 0.1-0.5
+    (seed 0.65-0.82, mirror 0.651), none mended at thresholds 0.12-0.18. A join needing a
+    shared term in at most a share of the window's documents: demo 0.799 only at share 0.20
+    over >= 10-14 documents (the Biden item splits off), 0.753 at 0.22, seed 0.60-0.79 and
+    hard 0.68-0.73 at 0.18 or >= 8-9 (a young archive's third member cannot join): a knife
+    edge. Requiring such terms to add 0.01-0.08 to the score: mirror 0.63-0.68. Phrase
+    features at 0-0.7 of a name's weight: demo unchanged, seed 0.864. What limits the demo
+    is one entry: the Kursk claim joins the G7 thread at 0.153 (threshold 0.14) through
+    Putin, Trump, Russia and Ukrainian alone; kept out, the Trump-Putin stories gather on
+    their own (0.872). Twelve documents into the day, frequencies cannot tell those names
+    are the day's background.
     """
 
     # Minimum time-discounted cosine similarity for joining an existing thread.
