@@ -47,7 +47,7 @@ from reader.store.schema import (
     sources,
     threads,
 )
-from reader.store.threads import ArchiveThreads
+from reader.store.threads import ArchiveThreads, resolve_thread_id
 from reader.types import (
     Entry,
     EntryId,
@@ -697,13 +697,20 @@ class Archive:
         """Thread the whole archive again (a background job); the user's placements stay."""
         return self._topic_threads.rethread(progress)
 
-    def _require_thread(self, thread_id: int) -> None:
+    def resolve_thread(self, thread_id: int) -> ThreadId | None:
+        """Where thread `thread_id` is now: itself if it exists, else the thread it was merged
+        into (by the threader or the user, following later merges), else None."""
         with self.reading() as connection:
-            found = connection.execute(
-                select(threads.c.id).where(threads.c.id == thread_id)
-            ).scalar()
+            found = resolve_thread_id(connection, thread_id)
+        return None if found is None else ThreadId(found)
+
+    def _require_thread(self, thread_id: int) -> None:
+        found = self.resolve_thread(thread_id)
         if found is None:
             raise NotFound(f"no thread with id {thread_id}")
+        if found != thread_id:
+            # Not followed silently: the caller meant a story that is now part of another.
+            raise NotFound(f"thread {thread_id} was merged into {found}")
 
     def due_sources(self, now: int | None = None) -> list[SourceId]:
         """Sources the polling schedule says to refresh now."""

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Table,
@@ -112,7 +113,21 @@ threads = Table(
     Column("label", Text, nullable=False, default=""),
     Column("created", Integer, nullable=False),
     Column("last_activity", Integer, nullable=False),
+    # The user split, merged or moved entries into or out of it: never merged automatically.
+    Column("user_shaped", Boolean, nullable=False, default=False, server_default="0"),
 )
+
+# Where each merged-away thread id went (the threads row itself is deleted). Survivors are
+# kept current: when a survivor is merged in turn, rows pointing at it are rewritten.
+thread_merges = Table(
+    "thread_merges",
+    metadata,
+    Column("gone_id", Integer, primary_key=True),
+    Column("survivor_id", Integer, nullable=False),
+    Column("merged_at", Integer, nullable=False),
+    Column("by_user", Boolean, nullable=False),
+)
+Index("ix_thread_merges_survivor", thread_merges.c.survivor_id)
 
 assets = Table(
     "assets",

@@ -3,6 +3,8 @@
 The threader (reader.topics) keeps only recent, active threads in memory; this module
 feeds it from the database, writes its decisions back, and rebuilds it on start-up from
 the entries of the active time window, so memory stays bounded on a large archive.
+Every merge is recorded in `thread_merges` (an old thread id still leads to its story), and
+`threads.user_shaped` carries the threader's "never merge this on your own" over a restart.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from reader.store.convert import from_epoch, now_epoch
-from reader.store.schema import entries, sources, threads
+from reader.store.schema import entries, sources, thread_merges, threads
 from reader.topics import Threader, ThreadingSettings, TopicDoc
 
 if TYPE_CHECKING:
@@ -71,7 +74,14 @@ class ArchiveThreads:
             newest = connection.execute(
                 select(func.max(entries.c.sort_time)).where(entries.c.thread_id.is_not(None))
             ).scalar()
-            highest = connection.execute(select(func.max(threads.c.id))).scalar() or 0
+            # Merged-away ids are not handed out again: thread_merges still points them on.
+            highest = max(
+                connection.execute(select(func.max(threads.c.id))).scalar() or 0,
+                connection.execute(select(func.max(thread_merges.c.gone_id))).scalar() or 0,
+            )
+            shaped = set(
+                connection.execute(select(threads.c.id).where(threads.c.user_shaped)).scalars()
+            )
             if newest is not None:
                 since = newest - int(self.settings.window.total_seconds())
                 rows = connection.execute(
@@ -81,6 +91,9 @@ class ArchiveThreads:
                 )
                 for row in rows:
                     threader.assign_to(_doc(row), row.thread_id, by_user=bool(row.thread_locked))
+        for thread_id in shaped:
+            if threader.has_thread(thread_id):
+                threader.mark_user_shaped(thread_id)
         threader.reserve_ids_through(highest)
         return threader
 
@@ -102,7 +115,7 @@ class ArchiveThreads:
             merges = threader.take_automatic_merges()
             touched = sorted({thread_id for _row, thread_id in placed} | {k for _g, k in merges})
             with self.archive.writing() as connection:
-                _apply_merges(connection, merges)
+                _apply_merges(connection, merges, by_user=False)
                 _save_threads(connection, threader, touched)
                 for row, thread_id in placed:
                     duplicate = threader.duplicate_of(str(row.id))
@@ -120,17 +133,23 @@ class ArchiveThreads:
     def move(self, entry_id: int, thread_id: int) -> None:
         with self._lock:
             threader = self._loaded()
+            # A cold target is loaded first: its label and members are not just this entry.
+            self._ensure_known(threader, [thread_id])
             with self.archive.reading() as connection:
                 (row,) = _rows_by_id(connection, [entry_id])
             old = row.thread_id
             threader.assign_to(_doc(row), thread_id)
             with self.archive.writing() as connection:
-                _save_threads(connection, threader, [thread_id])
+                # The old thread's label may have been this entry's headline.
+                _save_threads(connection, threader, [thread_id, *([old] if old else [])])
                 connection.execute(
                     update(entries)
                     .where(entries.c.id == entry_id)
                     .values(thread_id=thread_id, thread_locked=True)
                 )
+                if old is not None and old != thread_id:
+                    # Also when the old thread is cold (not in memory): it lost an entry.
+                    _mark_user_shaped(connection, [old])
                 _drop_if_empty(connection, old)
 
     def merge(self, keep: int, gone: int) -> int:
@@ -138,8 +157,9 @@ class ArchiveThreads:
             threader = self._loaded()
             self._ensure_known(threader, [keep, gone])
             survivor = threader.merge(keep, gone)
+            threader.mark_user_shaped(survivor)
             with self.archive.writing() as connection:
-                _apply_merges(connection, [(gone, survivor)])
+                _apply_merges(connection, [(gone, survivor)], by_user=True)
                 _save_threads(connection, threader, [survivor])
             return survivor
 
@@ -168,8 +188,13 @@ class ArchiveThreads:
                     .where(entries.c.thread_id == thread_id)
                     .order_by(entries.c.sort_time, entries.c.id)
                 ).all()
+                shaped = connection.execute(
+                    select(threads.c.user_shaped).where(threads.c.id == thread_id)
+                ).scalar()
             for row in rows:
                 threader.assign_to(_doc(row), thread_id, by_user=bool(row.thread_locked))
+            if shaped and threader.has_thread(thread_id):
+                threader.mark_user_shaped(thread_id)
 
     # -- rethreading -----------------------------------------------------------------
     def rethread(self, progress: RethreadProgress | None = None) -> int:
@@ -217,7 +242,9 @@ class ArchiveThreads:
                             .values(thread_id=None)
                         )
                         connection.execute(delete(threads))
-                    _apply_merges(connection, merges)
+                        # Every thread is numbered anew: old ids lead nowhere now.
+                        connection.execute(delete(thread_merges))
+                    _apply_merges(connection, merges, by_user=False)
                     touched = {t for _, t, _ in placed} | {k for _g, k in merges}
                     _save_threads(connection, threader, sorted(touched))
                     for entry_id, thread_id, duplicate in placed:
@@ -254,8 +281,12 @@ def _final_thread(threader: Threader, entry_id: int) -> int:
     return thread_id
 
 
-def _apply_merges(connection: Connection, merges: Sequence[tuple[int, int]]) -> None:
-    """Stored entries of each merged-away thread move to its survivor; the empty row goes."""
+def _apply_merges(
+    connection: Connection, merges: Sequence[tuple[int, int]], *, by_user: bool
+) -> None:
+    """Stored entries of each merged-away thread move to its survivor; the empty row goes,
+    and `thread_merges` records where its id went."""
+    now = now_epoch()
     for gone, survivor in merges:
         if gone == survivor:
             continue
@@ -263,6 +294,40 @@ def _apply_merges(connection: Connection, merges: Sequence[tuple[int, int]]) -> 
             update(entries).where(entries.c.thread_id == gone).values(thread_id=survivor)
         )
         _drop_if_empty(connection, gone)
+        _record_merge(connection, gone, survivor, by_user=by_user, at=now)
+
+
+def _record_merge(
+    connection: Connection, gone: int, survivor: int, *, by_user: bool, at: int
+) -> None:
+    # Ids merged into `gone` earlier now lead to `survivor` directly: chains stay one step.
+    connection.execute(
+        update(thread_merges)
+        .where(thread_merges.c.survivor_id == gone)
+        .values(survivor_id=survivor)
+    )
+    record = {"survivor_id": survivor, "merged_at": at, "by_user": by_user}
+    connection.execute(
+        sqlite_insert(thread_merges)
+        .values(gone_id=gone, **record)
+        .on_conflict_do_update(index_elements=[thread_merges.c.gone_id], set_=record)
+    )
+
+
+def resolve_thread_id(connection: Connection, thread_id: int) -> int | None:
+    """The thread `thread_id` is now: itself if it exists, else the live thread it was
+    merged into (following any chain of merges), else None."""
+    seen: set[int] = set()
+    current: int | None = thread_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        exists = connection.execute(select(threads.c.id).where(threads.c.id == current)).scalar()
+        if exists is not None:
+            return current
+        current = connection.execute(
+            select(thread_merges.c.survivor_id).where(thread_merges.c.gone_id == current)
+        ).scalar()
+    return None
 
 
 def _save_threads(connection: Connection, threader: Threader, thread_ids: Sequence[int]) -> None:
@@ -279,15 +344,26 @@ def _save_threads(connection: Connection, threader: Threader, thread_ids: Sequen
         if exists is None:
             connection.execute(
                 threads.insert().values(
-                    id=thread_id, label=info.label, created=now, last_activity=activity
+                    id=thread_id,
+                    label=info.label,
+                    created=now,
+                    last_activity=activity,
+                    user_shaped=threader.is_user_shaped(thread_id),
                 )
             )
+            # The id is live again (an archive from before ids were reserved): no longer gone.
+            connection.execute(delete(thread_merges).where(thread_merges.c.gone_id == thread_id))
         else:
-            connection.execute(
-                update(threads)
-                .where(threads.c.id == thread_id)
-                .values(label=info.label, last_activity=activity)
-            )
+            values: dict[str, Any] = {"label": info.label, "last_activity": activity}
+            if threader.is_user_shaped(thread_id):
+                values["user_shaped"] = True  # only ever set: a cold copy may not know it
+            connection.execute(update(threads).where(threads.c.id == thread_id).values(**values))
+
+
+def _mark_user_shaped(connection: Connection, thread_ids: Sequence[int]) -> None:
+    connection.execute(
+        update(threads).where(threads.c.id.in_(list(thread_ids))).values(user_shaped=True)
+    )
 
 
 def _drop_if_empty(connection: Connection, thread_id: int | None) -> None:

@@ -344,6 +344,15 @@ class Threader:
     def has_thread(self, thread_id: int) -> bool:
         return self._merged(thread_id) in self._threads
 
+    def mark_user_shaped(self, thread_id: int) -> None:
+        """The user shaped this thread (a merge, or state restored from the archive):
+        it is never merged automatically from now on."""
+        self._thread(thread_id).user_shaped = True
+
+    def is_user_shaped(self, thread_id: int) -> bool:
+        thread = self._threads.get(self._resolve(thread_id))
+        return thread is not None and thread.user_shaped
+
     def reserve_ids_through(self, highest: int) -> None:
         """New threads get ids above `highest` (ids an archive already uses elsewhere)."""
         self._next_id = max(self._next_id, highest + 1)
