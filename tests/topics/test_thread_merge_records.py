@@ -206,3 +206,19 @@ def test_rethread_forgets_old_merges_and_keeps_the_users_threads_shaped(
     by_entry, _rows = _stored(archive)
     assert by_entry[ids["a1"]] == split_off  # the user's placement stays, and its protection
     assert _user_shaped(archive)[split_off]
+
+
+def test_the_gui_follows_the_recorded_merge_before_remembered_entries(archive: Archive) -> None:
+    from ui.models.thread_moves import HeldThread, where_now  # Qt-free, like the core
+
+    ids, city, suburb = _two_threads(archive)
+    rates = _store_rates(archive)
+    archive.thread_entries(list(rates.values()))
+    rates_thread = archive.entry(rates["x1"]).thread_id
+    held = [HeldThread(suburb, "Penteli", (ids["b1"],)), HeldThread(city, "Athens", (ids["a1"],))]
+    _grow_together(archive, ids)
+    assert where_now(archive, held) == {suburb: city}
+    # The user then moves the one entry the GUI remembered elsewhere: the record still holds.
+    assert rates_thread is not None
+    archive.move_to_thread(ids["b1"], rates_thread)
+    assert where_now(archive, held) == {suburb: city}

@@ -1,11 +1,12 @@
 """Finding a story again after the core merged it away, emptied it or renumbered it.
 
 The core folds one thread into another on its own while a refresh places new entries (and on
-the user's merge, and a rethread renumbers every thread); the merged-away thread's row is
-deleted and the core keeps no record of where it went. The GUI holds thread ids (the selected
-row, expanded rows, the open timeline, a "move to story" list), so it also holds a few of each
-story's entry ids: entries keep their ids, and the thread an entry is in now is where its
-story went. Runs on worker threads (read-only SQL).
+the user's merge); the merged-away thread's row is deleted and the core records where it went
+(`Archive.resolve_thread`). A rethread renumbers every thread and forgets those records, and an
+archive from before they existed has none, so the GUI, which holds thread ids (the selected row,
+expanded rows, the open timeline, a "move to story" list), also holds a few of each story's
+entry ids: entries keep their ids, and the thread an entry is in now is where its story went.
+Runs on worker threads (read-only SQL).
 """
 
 from __future__ import annotations
@@ -65,12 +66,22 @@ def where_now(archive: Archive, held: Iterable[HeldThread]) -> dict[int, int | N
             ):
                 if thread_id is not None:
                     thread_of[int(entry_id)] = int(thread_id)
+    # The core's own record of merges comes first: it holds even when every remembered entry
+    # was moved elsewhere by the user after the merge.
+    merged_into: dict[int, int] = {}
+    for thread_id in wanted:
+        if thread_id not in existing:
+            survivor = archive.resolve_thread(thread_id)
+            if survivor is not None and survivor != thread_id:
+                merged_into[thread_id] = int(survivor)
     moved: dict[int, int | None] = {}
     for thread_id, story in wanted.items():
         now = [thread_of[e] for e in story.entry_ids if e in thread_of]
         if thread_id in existing and (not now or thread_id in now):
             continue  # still there (a story whose remembered entries are gone stays too)
-        if now:
+        if thread_id in merged_into:
+            moved[thread_id] = merged_into[thread_id]
+        elif now:
             # Merged (or renumbered by a rethread): where most of its entries are now.
             moved[thread_id] = Counter(now).most_common(1)[0][0]
         else:
