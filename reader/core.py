@@ -661,6 +661,7 @@ class Archive:
         from reader.imagecache import ImageCacher
 
         cacher = images or ImageCacher(self, fetcher=self.fetcher)
+        cacher.flush()  # downloads run beside full text and threading
         if new_ids:
             fetch_full_text(self, list(new_ids), fetcher=self.fetcher)
             self.thread_entries(new_ids)

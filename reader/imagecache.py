@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -247,7 +247,10 @@ class ImageCacher:
     """Downloads the pending images of the entries handed to `add`; `finish` records them.
 
     `add` may be called from several threads while a refresh goes on. With `pool` (worker
-    processes) downloads run there, else on threads of this process.
+    processes) downloads run there, else on threads of this process. While entries come in
+    through `add_soon` (a refresh still fetching and parsing), at most one batch at a time
+    goes to the pool, so parsing, which the refresh waits for, never queues behind images;
+    from `flush` on, every batch goes.
     """
 
     def __init__(
@@ -272,15 +275,32 @@ class ImageCacher:
         self._jobs: list[tuple[Future[Any], list[str]]] = []
         self._requested: set[str] = set()
         self._gathered: list[int] = []
+        self._queued: deque[list[str]] = deque()  # batches for the pool, not yet sent
+        self._throttled = True
 
     def add_soon(self, entry_ids: Iterable[int]) -> None:
         """Like `add`, gathering entries into batches first (`finish` takes the rest)."""
         with self._lock:
             self._gathered.extend(entry_ids)
             if len(self._gathered) < _PLAN_EVERY:
-                return
-            batch, self._gathered = self._gathered, []
-        self.add(batch)
+                batch: list[int] = []
+            else:
+                batch, self._gathered = self._gathered, []
+        if batch:
+            self.add(batch)
+        else:
+            with self._lock:
+                self._send()
+
+    def flush(self) -> None:
+        """Start on the entries `add_soon` is still gathering, and send every batch."""
+        with self._lock:
+            gathered, self._gathered = self._gathered, []
+            self._throttled = False
+        if gathered:
+            self.add(gathered)
+        with self._lock:
+            self._send()
 
     def add(self, entry_ids: Iterable[int] | None) -> None:
         """Start on the pending images of these entries (all pending images when None)."""
@@ -334,18 +354,31 @@ class ImageCacher:
         by_host: dict[str, list[str]] = defaultdict(list)
         for url in urls:
             by_host[urlsplit(url).netloc].append(url)
-        store_path = str(self.archive.paths.images)
         for host_urls in by_host.values():
             for start in range(0, len(host_urls), _BATCH):
-                batch = host_urls[start : start + _BATCH]
-                try:
-                    job: Future[Any] = self.pool.submit(
-                        download_in_worker, store_path, batch, fetcher.limits, fetcher.user_agent
-                    )
-                except RuntimeError:  # the pool is shutting down or broken: do it here
-                    self._start_here(batch)
-                    continue
-                self._jobs.append((job, batch))
+                self._queued.append(host_urls[start : start + _BATCH])
+        self._send()
+
+    def _send(self) -> None:
+        """Hand queued batches to the pool: one at a time while throttled (call with the
+        lock held)."""
+        if not self._queued:
+            return
+        assert self.pool is not None and isinstance(self.fetcher, Fetcher)
+        store_path = str(self.archive.paths.images)
+        limits, agent = self.fetcher.limits, self.fetcher.user_agent
+        while self._queued:
+            if self._throttled and any(not job.done() for job, _ in self._jobs):
+                return
+            batch = self._queued.popleft()
+            try:
+                job: Future[Any] = self.pool.submit(
+                    download_in_worker, store_path, batch, limits, agent
+                )
+            except RuntimeError:  # the pool is shutting down or broken: do it here
+                self._start_here(batch)
+                continue
+            self._jobs.append((job, batch))
 
     def _start_here(self, urls: list[str]) -> None:
         store = self.archive.image_store
@@ -357,10 +390,7 @@ class ImageCacher:
         """Wait for every download, record the outcomes, and report."""
         report = _ReportBuilder()
         try:
-            with self._lock:
-                gathered, self._gathered = self._gathered, []
-            if gathered:
-                self.add(gathered)
+            self.flush()
             with self._lock:
                 decided, self._decided = self._decided, []
                 jobs, self._jobs = self._jobs, []

@@ -110,3 +110,54 @@ def test_images_still_download_when_the_worker_processes_fail(
         assert pool.jobs == (0 if refuse else 1)  # one host: one batch
         for url, n in data.items():
             assert cached_image(archive, url) == png_bytes(3, 3 + n)
+
+
+class _HeldPool(Executor):
+    """A pool that runs nothing until told: shows what was sent, and when."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Future[object], object, tuple[object, ...]]] = []
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        future: Future[object] = Future()
+        self.sent.append((future, fn, args))
+        return future
+
+    def run(self, index: int) -> None:
+        future, fn, args = self.sent[index]
+        future.set_result(fn(*args))  # type: ignore[operator]
+
+
+def test_while_the_refresh_parses_only_one_image_batch_is_in_the_pool(
+    local_server: LocalServer, tmp_path: Path
+) -> None:
+    other = LocalServer()
+    other.start()
+    servers = [local_server, other] * 2  # two addresses: a batch for each
+    urls = [
+        server.route(f"/img/{n}.png", png_bytes(2, 2 + n), content_type="image/png")
+        for n, server in enumerate(servers)
+    ]
+    with open_archive(tmp_path / "data") as archive, Fetcher() as fetcher:
+        source = archive.subscribe(local_server.url("/feed.xml"), "feed")
+        items = [
+            ParsedEntry(key=f"k{n}", kind="article", title=f"T{n}", html="", text="",
+                        image_urls=(url,))
+            for n, url in enumerate(urls)
+        ]
+        with archive.writing() as connection:
+            ids = insert_entries(connection, source.id, items, 0)
+        pool = _HeldPool()
+        cacher = ImageCacher(archive, fetcher=fetcher, pool=pool)
+        cacher.add(ids)  # two hosts: two batches, but only one may be in the pool yet
+        assert len(pool.sent) == 1
+        cacher.add_soon([])
+        assert len(pool.sent) == 1  # the first is still running
+        pool.run(0)
+        cacher.add_soon([])
+        assert len(pool.sent) == 2  # done: the next one goes
+        cacher.flush()
+        pool.run(1)
+        report = cacher.finish()
+        assert report.cached == 4 and report.failed == 0
+    other.stop()
