@@ -660,6 +660,8 @@ class Archive:
         from reader.fulltext import fetch_full_text
         from reader.imagecache import ImageCacher
 
+        if images is None and not new_ids and not changed_ids:
+            return  # the usual poll: nothing new, no cacher to start
         cacher = images or ImageCacher(self, fetcher=self.fetcher)
         cacher.flush()  # downloads run beside full text and threading
         if new_ids:

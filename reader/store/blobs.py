@@ -74,8 +74,6 @@ class BlobStore:
         """
         try:
             return cls(path), None
-        except ArchiveTooNew:
-            raise
         except DatabaseError as error:
             aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
             log.warning("image store %s is damaged (%s); kept as %s", path, error, aside.name)
