@@ -11,7 +11,8 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -55,6 +56,8 @@ from reader.types import (
     RefreshResult,
     Revision,
     SearchResults,
+    SelectionThread,
+    SelectionThreads,
     Source,
     SourceId,
     SourceKind,
@@ -68,7 +71,7 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from reader.check import CheckReport
     from reader.export import ExportReport
-    from reader.highlights import Highlight
+    from reader.highlights import AnchoredHighlight, Highlight
     from reader.imagecache import CacheReport, ImageCacher
     from reader.importer import ImportReport
     from reader.subscribe import Discovery
@@ -76,6 +79,17 @@ if TYPE_CHECKING:
 # (done, total, what is being done) for long jobs such as export and image caching.
 StepProgress = Callable[[int, int, str], None]
 EntryOrder = Literal["newest", "oldest"]
+_CHUNK = 500  # ids per IN (...) list: well below SQLite's limit on bound parameters
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start : start + _CHUNK])
+
+
+def _entry(row: Any) -> Entry:
+    """An entry row (joined with its source's title) as the frozen Entry, sort time included."""
+    return replace(entry_from_row(row), sort_time=from_epoch(row.sort_time))
 
 
 @dataclass(frozen=True)
@@ -379,7 +393,7 @@ class Archive:
         if limit is not None:
             query = query.limit(limit)
         with self.reading() as connection:
-            return [entry_from_row(row) for row in connection.execute(query)]
+            return [_entry(row) for row in connection.execute(query)]
 
     @staticmethod
     def _entry_filters(
@@ -424,16 +438,15 @@ class Archive:
             row = connection.execute(self._entry_query().where(entries.c.id == entry_id)).first()
         if row is None:
             raise NotFound(f"no entry with id {entry_id}")
-        return entry_from_row(row)
+        return _entry(row)
 
     def entries_by_ids(self, entry_ids: Iterable[int]) -> list[Entry]:
         wanted = list(dict.fromkeys(entry_ids))
         found: dict[int, Entry] = {}
         with self.reading() as connection:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
+            for chunk in _chunks(wanted):
                 for row in connection.execute(self._entry_query().where(entries.c.id.in_(chunk))):
-                    entry = entry_from_row(row)
+                    entry = _entry(row)
                     found[entry.id] = entry
         return [found[i] for i in wanted if i in found]
 
@@ -563,6 +576,125 @@ class Archive:
             )
             for row in rows
         ]
+
+    def threads_in_selection(
+        self,
+        *,
+        source_ids: Sequence[int] | None = None,
+        unread: bool = False,
+        starred: bool = False,
+        window: int = 3000,
+        entry_ids_per_thread: int = 5,
+        max_unthreaded: int = 500,
+    ) -> SelectionThreads:
+        """The threads of a selection's newest `window` entries, newest activity first, each
+        counted within the selection (size, unread, sources, last activity) over all of its
+        entries there, plus the newest `max_unthreaded` of those entries no thread holds (yet).
+
+        Only the window decides which threads appear: that keeps a grouped list of a
+        million-entry archive cheap, and older stories stay a flat list away. Each thread
+        carries its `entry_ids_per_thread` newest entries of the window (entry ids never
+        change, thread ids can: a caller can find the story again after a merge).
+        """
+        conditions = self._entry_filters(None, source_ids, None, unread, starred)
+        with self.reading() as connection:
+            recent = connection.execute(
+                select(entries.c.id, entries.c.thread_id)
+                .where(*conditions)
+                .order_by(entries.c.sort_time.desc(), entries.c.id.desc())
+                .limit(window)
+            ).all()
+            unthreaded = [EntryId(r.id) for r in recent if r.thread_id is None][:max_unthreaded]
+            newest: dict[int, list[EntryId]] = {}  # thread id -> newest entries, in window order
+            for r in recent:
+                if r.thread_id is not None:
+                    found = newest.setdefault(int(r.thread_id), [])
+                    if len(found) < entry_ids_per_thread:
+                        found.append(EntryId(r.id))
+            rows: list[Any] = []
+            for chunk in _chunks(list(newest)):
+                rows.extend(
+                    connection.execute(
+                        select(
+                            threads.c.id,
+                            threads.c.label,
+                            func.count(entries.c.id).label("size"),
+                            func.count().filter(entries.c.read == False).label("unread"),  # noqa: E712
+                            func.max(entries.c.sort_time).label("last"),
+                            func.group_concat(entries.c.source_id.distinct()).label("sources"),
+                        )
+                        .join(entries, and_(entries.c.thread_id == threads.c.id, *conditions))
+                        .where(threads.c.id.in_(chunk))
+                        .group_by(threads.c.id)
+                    ).all()
+                )
+            # Names only (removed sources too): `sources()` also counts every source's entries.
+            names = self._source_names(connection) if rows else {}
+        found_threads = [
+            SelectionThread(
+                id=ThreadId(row.id),
+                label=str(row.label or ""),
+                size=int(row.size),
+                unread=int(row.unread or 0),
+                last_activity=datetime.fromtimestamp(int(row.last or 0), UTC),
+                sources=tuple(
+                    sorted({names.get(int(i), "?") for i in str(row.sources or "").split(",") if i})
+                ),
+                entry_ids=tuple(newest.get(int(row.id), ())),
+            )
+            for row in rows
+        ]
+        found_threads.sort(key=lambda t: (t.last_activity, t.id), reverse=True)
+        return SelectionThreads(threads=tuple(found_threads), unthreaded=tuple(unthreaded))
+
+    @staticmethod
+    def _source_names(connection: Connection) -> dict[int, str]:
+        """Every source's shown name (the user's title, else the feed's), removed ones too."""
+        return {
+            int(source_id): str(name)
+            for source_id, name in connection.execute(
+                select(sources.c.id, func.coalesce(sources.c.user_title, sources.c.title))
+            )
+        }
+
+    def thread_ids_of(self, entry_ids: Iterable[int]) -> dict[EntryId, ThreadId | None]:
+        """The thread each entry is in now (None: in none); unknown entries are left out."""
+        wanted = list(dict.fromkeys(entry_ids))
+        found: dict[EntryId, ThreadId | None] = {}
+        with self.reading() as connection:
+            for chunk in _chunks(wanted):
+                for entry_id, thread_id in connection.execute(
+                    select(entries.c.id, entries.c.thread_id).where(entries.c.id.in_(chunk))
+                ):
+                    found[EntryId(entry_id)] = None if thread_id is None else ThreadId(thread_id)
+        return found
+
+    def threads_with_entries(self, thread_ids: Iterable[int]) -> set[ThreadId]:
+        """Those of `thread_ids` that still hold entries (a thread row alone is an empty story:
+        merged away, or emptied by moves)."""
+        wanted = list(dict.fromkeys(thread_ids))
+        found: set[ThreadId] = set()
+        with self.reading() as connection:
+            for chunk in _chunks(wanted):
+                found.update(
+                    ThreadId(i)
+                    for i in connection.execute(
+                        select(entries.c.thread_id).where(entries.c.thread_id.in_(chunk)).distinct()
+                    ).scalars()
+                )
+        return found
+
+    def thread_labels(self, thread_ids: Iterable[int]) -> dict[ThreadId, str]:
+        """The label of each existing thread of `thread_ids`; unknown ids are left out."""
+        wanted = list(dict.fromkeys(thread_ids))
+        found: dict[ThreadId, str] = {}
+        with self.reading() as connection:
+            for chunk in _chunks(wanted):
+                for thread_id, label in connection.execute(
+                    select(threads.c.id, threads.c.label).where(threads.c.id.in_(chunk))
+                ):
+                    found[ThreadId(thread_id)] = str(label or "")
+        return found
 
     # -- subscribing and refreshing --------------------------------------------------
     def discover(self, url: str) -> Discovery:
@@ -773,6 +905,15 @@ class Archive:
             if entry_id is None:
                 return all_highlights(connection)
             return highlights_for_entry(connection, entry_id)
+
+    def anchored_highlights(self, entry_id: int) -> list[AnchoredHighlight]:
+        """One entry's highlights in reading order, each with where it is in the entry's
+        current text as (start, end), or None when an edit removed the passage.
+        Raises NotFound for an unknown entry."""
+        from reader.highlights import anchored_highlights
+
+        with self.reading() as connection:
+            return anchored_highlights(connection, entry_id)
 
     def update_highlight(
         self, highlight_id: int, *, note: str | None = None, color: str | None = None

@@ -40,6 +40,10 @@ class Highlight:
     entry_url: str | None = None
 
 
+# A highlight with where it is in its entry's current text: (start, end), or None when gone.
+AnchoredHighlight = tuple[Highlight, tuple[int, int] | None]
+
+
 def _check_color(color: str) -> None:
     if color not in COLORS:
         raise InvalidInput(f"unknown highlight color '{color}' (known: {', '.join(COLORS)})")
@@ -164,9 +168,7 @@ def remove_highlight(connection: Connection, highlight_id: int) -> None:
         raise NotFound(f"no highlight with id {highlight_id}")
 
 
-def anchored_highlights(
-    connection: Connection, entry_id: int
-) -> list[tuple[Highlight, tuple[int, int] | None]]:
+def anchored_highlights(connection: Connection, entry_id: int) -> list[AnchoredHighlight]:
     """Each highlight of an entry with where it is in the entry's current text (None: gone)."""
     text = _entry_text(connection, entry_id)
     return [

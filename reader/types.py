@@ -108,6 +108,9 @@ class Entry:
     revisions: int
     source_title: str = ""
     key: str = ""
+    # Where lists sort it: published, else when it was first seen (None: not read from the
+    # archive, e.g. an Entry built by hand).
+    sort_time: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,29 @@ class Thread:
     unread: int
     last_activity: datetime | None
     entry_ids: tuple[EntryId, ...] = ()
+
+
+@dataclass(frozen=True)
+class SelectionThread:
+    """A thread as a selection of entries (some sources, unread, starred) sees it: size,
+    unread count, sources and last activity count only the selection's entries."""
+
+    id: ThreadId
+    label: str
+    size: int
+    unread: int
+    last_activity: datetime  # the newest sort time among the selection's entries
+    sources: tuple[str, ...] = ()  # names of the sources of those entries, sorted
+    # Its newest entries among those that chose the threads, newest first (a few at most).
+    entry_ids: tuple[EntryId, ...] = ()
+
+
+@dataclass(frozen=True)
+class SelectionThreads:
+    """The threads a selection's newest entries are in, and those entries no thread holds."""
+
+    threads: tuple[SelectionThread, ...]  # newest activity first
+    unthreaded: tuple[EntryId, ...] = ()  # newest first
 
 
 @dataclass(frozen=True)
