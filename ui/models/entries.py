@@ -74,21 +74,18 @@ class EntryQuery:
         return not (self.starred and not row.starred)
 
 
-def sort_time_of(archive: Archive, entry: Entry) -> int:
-    """The list's sort key for an entry: its publication time, else when it was first seen."""
+def sort_time_of(entry: Entry) -> int:
+    """The list's sort key for an entry: its publication time, else when it was first seen
+    (the core reads that with the entry)."""
     if entry.published is not None:
         return int(entry.published.timestamp())
-    from sqlalchemy import text
-
-    with archive.reading() as connection:
-        value = connection.execute(
-            text("SELECT sort_time FROM entries WHERE id = :id"), {"id": int(entry.id)}
-        ).scalar()
-    return int(value or 0)
+    return int(entry.sort_time.timestamp()) if entry.sort_time is not None else 0
 
 
 def load_rows(archive: Archive, entries: Iterable[Entry]) -> list[EntryRow]:
-    return [EntryRow.from_entry(entry, sort_time_of(archive, entry)) for entry in entries]
+    """List rows for entries the core handed out; nothing more is read (`archive` stays in
+    the signature so that callers need not change)."""
+    return [EntryRow.from_entry(entry, sort_time_of(entry)) for entry in entries]
 
 
 def load_page(

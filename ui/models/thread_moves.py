@@ -6,7 +6,7 @@ the user's merge); the merged-away thread's row is deleted and the core records 
 archive from before they existed has none, so the GUI, which holds thread ids (the selected row,
 expanded rows, the open timeline, a "move to story" list), also holds a few of each story's
 entry ids: entries keep their ids, and the thread an entry is in now is where its story went.
-Runs on worker threads (read-only SQL).
+Runs on worker threads (read-only questions to the core).
 """
 
 from __future__ import annotations
@@ -15,14 +15,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from reader.core import Archive
 from reader.errors import NewsdeskError
-from reader.store.schema import entries, threads
 
 ANCHORS = 5  # entries remembered per story: enough that moving one or two out changes nothing
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -38,11 +34,6 @@ class StoryGone(NewsdeskError):
     """A command named a story that was merged away or emptied since the list was shown."""
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
-
-
 def where_now(archive: Archive, held: Iterable[HeldThread]) -> dict[int, int | None]:
     """Where each held story went: the id of the story its entries are in now, or None when
     none of them is in a story any more. Stories still where they were are left out."""
@@ -50,22 +41,12 @@ def where_now(archive: Archive, held: Iterable[HeldThread]) -> dict[int, int | N
     if not wanted:
         return {}
     anchors = list(dict.fromkeys(e for h in wanted.values() for e in h.entry_ids))
-    with archive.reading() as connection:
-        existing: set[int] = set()  # stories that still hold entries (a row alone is empty)
-        for chunk in _chunks(list(wanted)):
-            existing.update(
-                int(i)
-                for i in connection.execute(
-                    select(entries.c.thread_id).where(entries.c.thread_id.in_(chunk)).distinct()
-                ).scalars()
-            )
-        thread_of: dict[int, int] = {}
-        for chunk in _chunks(anchors):
-            for entry_id, thread_id in connection.execute(
-                select(entries.c.id, entries.c.thread_id).where(entries.c.id.in_(chunk))
-            ):
-                if thread_id is not None:
-                    thread_of[int(entry_id)] = int(thread_id)
+    existing: set[int] = set(archive.threads_with_entries(wanted))  # a row alone is empty
+    thread_of: dict[int, int] = {
+        int(entry_id): int(thread_id)
+        for entry_id, thread_id in archive.thread_ids_of(anchors).items()
+        if thread_id is not None
+    }
     # The core's own record of merges comes first: it holds even when every remembered entry
     # was moved elsewhere by the user after the merge.
     merged_into: dict[int, int] = {}
@@ -90,15 +71,7 @@ def where_now(archive: Archive, held: Iterable[HeldThread]) -> dict[int, int | N
 
 
 def thread_labels(archive: Archive, thread_ids: Iterable[int]) -> dict[int, str]:
-    ids = list(dict.fromkeys(thread_ids))
-    found: dict[int, str] = {}
-    with archive.reading() as connection:
-        for chunk in _chunks(ids):
-            for thread_id, label in connection.execute(
-                select(threads.c.id, threads.c.label).where(threads.c.id.in_(chunk))
-            ):
-                found[int(thread_id)] = str(label or "")
-    return found
+    return {int(i): label for i, label in archive.thread_labels(thread_ids).items()}
 
 
 def quoted(label: str) -> str:

@@ -412,10 +412,7 @@ def _swatch(color: str) -> QIcon:
 
 def highlights_for(archive: Any, entry_id: int) -> tuple[tuple[Highlight, Any], ...]:
     """An entry's highlights, located in its current text (worker thread)."""
-    from reader.highlights import anchored_highlights
-
-    with archive.reading() as connection:
-        return tuple(anchored_highlights(connection, entry_id))
+    return tuple(archive.anchored_highlights(entry_id))
 
 
 def images_for(archive: Any, entry_id: int) -> dict[str, bytes]:
