@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 BATCH = 500
 RethreadProgress = Callable[[int, int], None]
+# (thread id, new thread id, ids of the entries moved to it): an automatic split.
+Split = tuple[int, int, tuple[str, ...]]
 
 
 def _doc(row: Any) -> TopicDoc:
@@ -110,13 +112,20 @@ class ArchiveThreads:
             rows.sort(key=lambda r: (r.sort_time, r.id))
             for row in rows:
                 threader.assign(_doc(row))
-            # Placing may merge threads that grew together: the ids that count are the final ones.
+            # Placing may merge threads that grew together or split one that drifted apart:
+            # the ids that count are the final ones.
             placed = [(row, _final_thread(threader, row.id)) for row in rows]
             merges = threader.take_automatic_merges()
-            touched = sorted({thread_id for _row, thread_id in placed} | {k for _g, k in merges})
+            splits = threader.take_automatic_splits()
+            touched = sorted(
+                {thread_id for _row, thread_id in placed}
+                | {k for _g, k in merges}
+                | _split_threads(threader, splits)
+            )
             with self.archive.writing() as connection:
                 _apply_merges(connection, merges, by_user=False)
                 _save_threads(connection, threader, touched)
+                _apply_splits(connection, threader, splits)
                 for row, thread_id in placed:
                     duplicate = threader.duplicate_of(str(row.id))
                     connection.execute(
@@ -232,8 +241,10 @@ class ArchiveThreads:
                     (row.id, _final_thread(threader, row.id), threader.duplicate_of(str(row.id)))
                     for row in rows
                 ]
-                # Threads merged in this batch may hold entries written by earlier batches.
+                # Threads merged or split in this batch may hold entries written by earlier
+                # batches.
                 merges = threader.take_automatic_merges()
+                splits = threader.take_automatic_splits()
                 with self.archive.writing() as connection:
                     if done == 0:
                         connection.execute(
@@ -245,8 +256,13 @@ class ArchiveThreads:
                         # Every thread is numbered anew: old ids lead nowhere now.
                         connection.execute(delete(thread_merges))
                     _apply_merges(connection, merges, by_user=False)
-                    touched = {t for _, t, _ in placed} | {k for _g, k in merges}
+                    touched = (
+                        {t for _, t, _ in placed}
+                        | {k for _g, k in merges}
+                        | _split_threads(threader, splits)
+                    )
                     _save_threads(connection, threader, sorted(touched))
+                    _apply_splits(connection, threader, splits)
                     for entry_id, thread_id, duplicate in placed:
                         connection.execute(
                             update(entries)
@@ -295,6 +311,32 @@ def _apply_merges(
         )
         _drop_if_empty(connection, gone)
         _record_merge(connection, gone, survivor, by_user=by_user, at=now)
+
+
+def _split_threads(threader: Threader, splits: Sequence[Split]) -> set[int]:
+    """The threads automatic splits left entries in, as they are now (labels to rewrite)."""
+    found: set[int] = set()
+    for thread_id, _new_id, moved in splits:
+        for thread in (threader.thread_of(e) for e in moved):
+            if thread is not None:
+                found.add(thread)
+        still = threader.info(thread_id)
+        if still is not None:
+            found.add(still.id)
+    return found
+
+
+def _apply_splits(connection: Connection, threader: Threader, splits: Sequence[Split]) -> None:
+    """Stored entries moved by automatic splits go to the thread each one is in now (after
+    any later merge or split in the same batch). Runs after the merges, so those cannot undo
+    it, and after the threads' rows are saved, so the new ones exist."""
+    for _thread_id, _new_id, moved in splits:
+        for entry_id in moved:
+            now = threader.thread_of(entry_id)
+            if now is not None:
+                connection.execute(
+                    update(entries).where(entries.c.id == int(entry_id)).values(thread_id=now)
+                )
 
 
 def _record_merge(

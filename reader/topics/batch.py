@@ -39,18 +39,16 @@ def cluster_documents(
     Threads come out in order of their first entry.
     """
     threader = Threader(settings)
-    order: list[int] = []
+    position: dict[str, int] = {}
     for _, doc in sorted(enumerate(docs), key=_order_key):
-        thread_id = threader.assign(doc)
-        if thread_id not in order:
-            order.append(thread_id)
-    members: dict[int, list[str]] = {}
-    for info in threader.threads():
-        members[info.id] = list(info.entry_ids)
+        if doc.id not in position:
+            position[doc.id] = len(position)
+            threader.assign(doc)
+    # Merges and splits while threading change which threads exist: the final ones count.
+    threads = [info for info in threader.threads() if info.entry_ids]
+    threads.sort(key=lambda info: min(position[e] for e in info.entry_ids))
     return [
-        ClusterThread(str(thread_id), threader.label(thread_id), tuple(members[thread_id]))
-        for thread_id in order
-        if members.get(thread_id)
+        ClusterThread(str(info.id), info.label, tuple(info.entry_ids)) for info in threads
     ]
 
 

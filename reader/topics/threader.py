@@ -14,6 +14,7 @@ import heapq
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from reader.topics._drift import two_way_split
 from reader.topics._duplicates import DuplicateIndex, Signature
 from reader.topics._text import names_in, plain_text, weighted_terms
 from reader.topics._vectors import DocumentFrequencies, SparseVector, dot, norm, weigh
@@ -117,6 +118,12 @@ class ThreadingSettings:
     # 0.861. At 0.30 the demo's G7 statement and Trump-Putin call stories (the design's own
     # example of two stories) became one thread of 14; from 0.35 on they stay apart.
     merge_threshold: float | None = 0.35
+    # A thread whose members fall into two groups this unlike (cosine of the groups'
+    # centroids, each group at least `split_min_part` entries) has drifted from one story
+    # into another: the group without the thread's first entry becomes a thread of its own.
+    # None turns splitting off. Threads the user shaped are never split.
+    split_threshold: float | None = 0.25
+    split_min_part: int = 3
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold < 1.0:
@@ -153,9 +160,13 @@ class _Thread:
     moved_out: list[SparseVector] = field(default_factory=list)
     # The user split it off, moved entries out of it or into it: never merged automatically.
     user_shaped: bool = False
+    # Members (with vectors) when the thread was last checked for drift.
+    drift_checked_at: int = 0
 
 
 _MAX_MOVED_OUT = 20
+# A thread is checked for drift again once it has grown by this factor since the last check.
+_DRIFT_CHECK_GROWTH = 1.25
 # A term in more active threads than this is 'common' when looking for candidates.
 _COMMON_POSTING = 100
 _LABEL_CHARS = 80
@@ -212,6 +223,8 @@ class Threader:
         self._cooling: list[tuple[datetime, int]] = []
         # Automatic merges not yet taken by the caller: (merged-away id, surviving id).
         self._automatic_merges: list[tuple[int, int]] = []
+        # Automatic splits not yet taken: (thread id, new thread id, entry ids moved to it).
+        self._automatic_splits: list[tuple[int, int, tuple[str, ...]]] = []
 
     # ----------------------------------------------------------------- public API
 
@@ -238,7 +251,9 @@ class Threader:
             self._duplicates.add(doc.id, signature)
         if self.settings.merge_threshold is not None:
             thread_id = self._merge_grown_together(thread_id, similarities, moment)
-        return thread_id
+        if self.settings.split_threshold is not None:
+            self._split_if_drifted(thread_id)
+        return self._resolve(self._thread_of[doc.id])
 
     def assign_to(self, doc: TopicDoc, thread_id: int, *, by_user: bool = True) -> None:
         """Put an entry in a given thread: the user's choice, or state restored at start-up.
@@ -367,6 +382,17 @@ class Threader:
         self._automatic_merges.clear()
         return taken
 
+    def take_automatic_splits(self) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Threads split by `assign` since the last call: (thread id, new thread id, the ids
+        of the entries moved to the new thread).
+
+        Later merges or splits may have moved those entries on again: a caller that stores
+        thread ids asks `thread_of` for where each one is now.
+        """
+        taken = list(self._automatic_splits)
+        self._automatic_splits.clear()
+        return taken
+
     @property
     def active_thread_count(self) -> int:
         return sum(1 for t in self._threads.values() if t.active)
@@ -469,7 +495,9 @@ class Threader:
         if share > 0.0 and headline:
             for thread_id, similarity in similarities.items():
                 thread = self._threads[thread_id]
-                by_headline = dot(headline, thread.headlines) / (thread.headlines_norm or 1.0)
+                if not thread.headlines:
+                    continue  # only untitled updates so far: there are no headlines to compare
+                by_headline = dot(headline, thread.headlines) / thread.headlines_norm
                 similarities[thread_id] = (1.0 - share) * similarity + share * by_headline
         return similarities
 
@@ -526,6 +554,37 @@ class Threader:
         self.merge(keep.id, gone.id)
         self._automatic_merges.append((gone.id, keep.id))
         return keep.id
+
+    def _split_if_drifted(self, thread_id: int) -> None:
+        """Split a thread that grew from one story into two (see `split_threshold`).
+
+        Checked each time the thread has grown by a quarter since its last check, so the
+        cost per entry stays constant however large the thread grows.
+        """
+        s = self.settings
+        assert s.split_threshold is not None
+        thread = self._threads[thread_id]
+        if thread.user_shaped or not thread.active:
+            return
+        members = [m for m in thread.members if m in self._vectors]
+        if len(members) < 2 * s.split_min_part:
+            return
+        if len(members) < thread.drift_checked_at * _DRIFT_CHECK_GROWTH:
+            return
+        thread.drift_checked_at = len(members)
+        found = two_way_split([self._vectors[m] for m in members])
+        if found is None or found.similarity >= s.split_threshold:
+            return
+        if min(found.size(0), found.size(1)) < s.split_min_part:
+            return
+        staying = found.groups[0]  # the group of the thread's first entry keeps its id
+        moved = tuple(m for m, g in zip(members, found.groups, strict=True) if g != staying)
+        new = self._threads[self._new_thread()]
+        for doc_id in moved:
+            self._join_known(doc_id, new)
+        new.drift_checked_at = len(moved)
+        thread.drift_checked_at = len(members) - len(moved)
+        self._automatic_splits.append((thread.id, new.id, moved))
 
     def _thread_similarity(self, a: _Thread, b: _Thread) -> float:
         """Cosine of two threads' centroids, a share `headline_share` from their headlines."""
