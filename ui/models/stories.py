@@ -80,14 +80,15 @@ def load_stories(archive: Archive, query: StoryQuery, window: int = STORY_WINDOW
 
 
 def _summary(thread: SelectionThread) -> ThreadSummary:
+    # Ids pass through as they are (typed ids are ints): a list can hold a thousand threads.
     return ThreadSummary(
-        id=int(thread.id),
-        label=thread.label,
-        size=thread.size,
-        unread=thread.unread,
-        last_activity=thread.last_activity,
-        sources=thread.sources,
-        entry_ids=tuple(int(i) for i in thread.entry_ids),
+        thread.id,
+        thread.label,
+        thread.size,
+        thread.unread,
+        thread.last_activity,
+        thread.sources,
+        thread.entry_ids,
     )
 
 
