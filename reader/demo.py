@@ -28,7 +28,7 @@ from reader.store.schema import entries, entry_images, sources
 log = logging.getLogger(__name__)
 
 # Bump when the demo's content or the way it is built changes: old copies are rebuilt.
-DEMO_VERSION = "5"
+DEMO_VERSION = "6"
 LIVEBLOG_PATH = "/world/europe/ukraine-russia-war-live-trump-putin-ceasefire"
 LIVEBLOG_HOME = "https://news.example"
 # Polled twice at midday and twice in the afternoon, as a user's Newsdesk would: the

@@ -84,12 +84,39 @@ class ThreadingSettings:
     same only for joins across sources: demo 0.753 unchanged up to 0.12, at 0.15 demo 0.819
     but hard 0.79 and week 0.85. IDF over the whole batch before clustering: demo 0.872 but
     seed 0.726, mirror 0.674, hard 0.796 (no threshold 0.10-0.14 mends them all).
+
+    Round 7, four sets written blind by other engineers (a week of eight outlets and a
+    live blog each: world, domestic, election, business; tests/topics/data/heldout_*).
+    With round 6's settings they scored 0.617 / 0.676 / 0.533 / 0.806: precision 0.9-0.97,
+    recall 0.43-0.52, because other outlets tell a story in other words. Kept: a lower
+    threshold for joining a thread told mostly by other sources (0.10, against 0.14 within
+    a source; the live-blog sets keep their threshold), a lighter headline (x1.5), and
+    splitting drifted threads (`split_threshold`). Now 0.777 / 0.840 / 0.539 / 0.888
+    (business was first scored after these were fixed); seed/mirror/hard/week 0.925 /
+    0.702 / 0.905 / 0.945, demo 0.716 (from 0.753: its G7 and Trump-Putin stories chain
+    across sources). Measured and rejected: one lower threshold for all (0.10: mirror
+    0.692; held-out sets want it, the live blog does not), a margin rule (join below the
+    threshold when the best thread leads the next by x2-x5: seed 0.653), source cadence
+    (a thread cools by the number of its source's later updates: mirror 0.68-0.71, a knife
+    edge), a country and demonym list as non-names (seed 0.763, hard 0.755), IDF over
+    active threads instead of documents (election 0.52-0.55, mirror 0.64-0.71), splitting
+    with IDF local to the thread (mirror 0.53-0.69), a learnt logistic combination of
+    title, body, name and time similarities, trained on the other sets (pair AUC on the
+    left-out set, learnt / the one cosine: seed 0.93 / 0.93, mirror 0.97 / 0.97, hard
+    0.95 / 0.93, week 0.97 / 0.99, demo 0.93 / 0.89: mixed, not worth a model).
+    What limits the election set (0.54): five party leaders in every one of its sixteen
+    stories; debate, poll, coalition row and results night become one thread of 52.
     """
 
-    # Minimum time-discounted cosine similarity for joining an existing thread.
+    # Minimum time-discounted cosine similarity for joining an existing thread told mostly
+    # by the entry's own source (at least half its entries). One source's entries share
+    # its writers' words and its subject's background (every update of a riot blog says
+    # "police"), so likeness within a source means less than likeness across sources.
     threshold: float = 0.14
+    # The same for a thread told mostly by other sources: the same story in other words.
+    cross_source_threshold: float = 0.10
     # How much a headline occurrence counts against one in the body.
-    title_weight: float = 2.0
+    title_weight: float = 1.5
     # Extra factor for words that look like names of people, places and organisations.
     name_boost: float = 3.0
     # Only the lead of a long body is read: it says what the story is.
@@ -126,8 +153,8 @@ class ThreadingSettings:
     split_min_part: int = 3
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.threshold < 1.0:
-            raise ValueError("threshold must be between 0 and 1")
+        if not 0.0 < self.threshold < 1.0 or not 0.0 < self.cross_source_threshold < 1.0:
+            raise ValueError("thresholds must be between 0 and 1")
         if self.window <= timedelta(0) or self.half_life <= timedelta(0):
             raise ValueError("window and half_life must be positive")
 
@@ -162,6 +189,8 @@ class _Thread:
     user_shaped: bool = False
     # Members (with vectors) when the thread was last checked for drift.
     drift_checked_at: int = 0
+    # How many of its active entries each source told.
+    sources: dict[str, int] = field(default_factory=dict)
 
 
 _MAX_MOVED_OUT = 20
@@ -218,6 +247,7 @@ class Threader:
         self._headline_vectors: dict[str, SparseVector] = {}
         self._titles: dict[str, str] = {}
         self._times: dict[str, datetime | None] = {}
+        self._sources: dict[str, str] = {}
         # term -> {thread id: that thread's centroid} for active threads, to score quickly.
         self._postings: dict[str, dict[int, SparseVector]] = {}
         self._cooling: list[tuple[datetime, int]] = []
@@ -243,7 +273,7 @@ class Threader:
                 thread_id = self._resolve(self._thread_of[original])
         similarities = self._similarities(vector, headline)
         if thread_id is None:
-            thread_id = self._best_thread(similarities, vector, moment)
+            thread_id = self._best_thread(similarities, vector, moment, doc.source)
         if thread_id is None:
             thread_id = self._new_thread()
         self._join(doc, vector, headline, moment, self._threads[thread_id])
@@ -502,20 +532,29 @@ class Threader:
         return similarities
 
     def _best_thread(
-        self, similarities: dict[int, float], vector: SparseVector, moment: datetime | None
+        self,
+        similarities: dict[int, float],
+        vector: SparseVector,
+        moment: datetime | None,
+        source: str,
     ) -> int | None:
-        """The active thread most similar to the entry, if any reaches the threshold."""
+        """The active thread the entry fits best: the one its score passes its threshold
+        by the most (see `threshold` and `cross_source_threshold`), if any."""
         s = self.settings
-        best_id, best_score = None, s.threshold
+        lowest = min(s.threshold, s.cross_source_threshold)
+        best_id, best_margin = None, 0.0
         for thread_id, similarity in similarities.items():
-            thread = self._threads[thread_id]
-            if similarity < best_score:
+            if similarity < lowest:
                 continue  # time and user penalties only lower a score
+            thread = self._threads[thread_id]
+            own = thread.sources.get(source, 0)
+            mostly_own = 2 * own >= sum(thread.sources.values())
+            threshold = s.threshold if mostly_own else s.cross_source_threshold
             score = similarity * self._time_factor(thread, moment)
             if thread.moved_out and any(dot(vector, out) > similarity for out in thread.moved_out):
                 score *= s.moved_out_penalty
-            if score >= best_score:
-                best_id, best_score = thread_id, score
+            if score >= threshold and (best_id is None or score - threshold > best_margin):
+                best_id, best_margin = thread_id, score - threshold
         return best_id
 
     def _merge_grown_together(
@@ -607,6 +646,7 @@ class Threader:
         self._thread_of[doc.id] = thread.id
         self._titles[doc.id] = doc.title.strip() or plain_text(doc.text)[:200]
         self._times[doc.id] = moment
+        self._sources[doc.id] = doc.source
         self._vectors[doc.id] = vector
         self._headline_vectors[doc.id] = headline
         self._add_member(doc.id, thread)
@@ -622,6 +662,9 @@ class Threader:
     def _add_member(self, doc_id: str, thread: _Thread) -> None:
         thread.members.append(doc_id)
         thread.label = None
+        source = self._sources.get(doc_id)
+        if source is not None:
+            thread.sources[source] = thread.sources.get(source, 0) + 1
         moment = self._times.get(doc_id)
         if moment is not None:
             if thread.last_activity is None or moment > thread.last_activity:
@@ -649,6 +692,9 @@ class Threader:
     def _remove_member(self, doc_id: str, thread: _Thread) -> None:
         thread.members.remove(doc_id)
         thread.label = None
+        source = self._sources.get(doc_id)
+        if source is not None and thread.sources.get(source, 0) > 0:
+            thread.sources[source] -= 1
         vector = self._vectors.get(doc_id)
         if vector is None or not thread.active:
             return
@@ -704,12 +750,14 @@ class Threader:
         thread.centroid = {}
         thread.headlines = {}
         thread.moved_out = []
+        thread.sources = {}
         thread.active = False
         for doc_id in thread.members:
             self._vectors.pop(doc_id, None)
             self._headline_vectors.pop(doc_id, None)
             self._titles.pop(doc_id, None)
             self._times.pop(doc_id, None)
+            self._sources.pop(doc_id, None)
             self._duplicates.forget(doc_id)
 
     def _compute_label(self, thread: _Thread) -> str:

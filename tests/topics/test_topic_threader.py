@@ -178,3 +178,34 @@ def test_restoring_thread_ids_in_any_order() -> None:
     assert threader.assign(doc("n", "Fußball Bundesliga Tabelle", "Bayern", 3)) == 11
     with pytest.raises(KeyError):
         threader.label(99)
+
+
+def test_another_outlet_needs_less_likeness_to_join_than_the_same_source() -> None:
+    """The same story in another outlet's words joins at a likeness that, within one source
+    (whose entries share its writers' words and subject), is not enough."""
+    settings = ThreadingSettings(threshold=0.5, cross_source_threshold=0.1)
+    first = doc("a", "Earthquake strikes Izmir", "A strong earthquake hit Izmir.", source="wire")
+    related = "Rescue teams search collapsed buildings in Izmir overnight."
+    same_source = doc("b", "Rescuers dig through rubble", related, 1, source="wire")
+    other_source = doc("c", "Rescuers dig through rubble", related, 1, source="courier")
+
+    alone = Threader(settings)
+    alone.assign(first)
+    assert alone.assign(same_source) != alone.thread_of("a")
+
+    across = Threader(settings)
+    across.assign(first)
+    assert across.assign(other_source) == across.thread_of("a")
+
+
+def test_a_thread_told_mostly_by_other_outlets_counts_as_theirs() -> None:
+    settings = ThreadingSettings(threshold=0.5, cross_source_threshold=0.1)
+    threader = Threader(settings)
+    threader.assign(doc("a", "Earthquake strikes Izmir", "A strong earthquake hit Izmir."))
+    threader.assign(doc("b", "Izmir earthquake toll rises", "Rescuers in Izmir.", 1, "courier"))
+    threader.assign(doc("c", "Izmir quake: toll rises again", "Rescuers in Izmir.", 2, "daily"))
+    assert threader.thread_of("c") == threader.thread_of("a")
+    # The wire told one of the thread's three entries: its next update counts as another
+    # outlet's and joins at the lower threshold.
+    late = doc("d", "Aftershocks", "Aftershocks shook Izmir again.", 3, source="s")
+    assert threader.assign(late) == threader.thread_of("a")
