@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -89,7 +89,7 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 def _entry(row: Any) -> Entry:
     """An entry row (joined with its source's title) as the frozen Entry, sort time included."""
-    return replace(entry_from_row(row), sort_time=from_epoch(row.sort_time))
+    return entry_from_row(row)
 
 
 @dataclass(frozen=True)

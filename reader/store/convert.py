@@ -51,6 +51,7 @@ def entry_from_row(row: Any) -> Entry:
         revisions=int(m["revisions"]),
         source_title=m.get("source_title") or "",
         key=m["key"],
+        sort_time=from_epoch(m.get("sort_time")),
     )
 
 
