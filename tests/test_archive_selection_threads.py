@@ -12,9 +12,10 @@ from sqlalchemy import update
 
 from reader.core import Archive, open_archive
 from reader.errors import NotFound
-from reader.store.schema import entries, threads
+from reader.store.schema import entries
 from reader.store.writer import insert_entries
 from reader.types import EntryId, ParsedEntry, ThreadId
+from tests.search.search_archive import put_in_thread
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FIRST_SEEN = int((T0 + timedelta(hours=10)).timestamp())  # when undated entries were stored
@@ -43,21 +44,6 @@ def _store(archive: Archive, source_id: int, items: list[tuple[str, float | None
         return [int(i) for i in insert_entries(connection, source_id, parsed, FIRST_SEEN)]
 
 
-def _thread(archive: Archive, label: str, entry_ids: list[int]) -> int:
-    """A stored thread holding `entry_ids` (as the threader would leave it)."""
-    with archive.writing() as connection:
-        now = int(T0.timestamp())
-        thread_id = int(
-            connection.execute(
-                threads.insert().values(label=label, created=now, last_activity=now)
-            ).inserted_primary_key[0]  # type: ignore[index]
-        )
-        connection.execute(
-            update(entries).where(entries.c.id.in_(entry_ids)).values(thread_id=thread_id)
-        )
-    return thread_id
-
-
 @pytest.fixture
 def world(archive: Archive) -> dict[str, int]:
     """Two sources; a summit story in both, a storm story in one, two unthreaded entries."""
@@ -66,8 +52,8 @@ def world(archive: Archive) -> dict[str, int]:
     archive.rename_source(daily, "The Daily")  # the user's title is the shown name
     w = _store(archive, wire, [("w1", 1), ("w2", 2), ("w3", 3), ("w4", 4), ("w5", None)])
     d = _store(archive, daily, [("d1", 1.5), ("d2", 5), ("d3", 6)])
-    summit = _thread(archive, "Summit", [w[0], w[1], d[0], d[1]])
-    storm = _thread(archive, "Storm", [w[2], d[2]])
+    summit = put_in_thread(archive, [w[0], w[1], d[0], d[1]], "Summit")
+    storm = put_in_thread(archive, [w[2], d[2]], "Storm")
     archive.mark([w[0], d[0]], read=True)
     archive.mark([w[1]], starred=True)
     ids = {f"w{i + 1}": v for i, v in enumerate(w)} | {f"d{i + 1}": v for i, v in enumerate(d)}

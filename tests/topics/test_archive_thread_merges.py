@@ -9,11 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from reader.core import Archive, open_archive
-from reader.store.convert import now_epoch
 from reader.store.schema import entries, threads
-from reader.store.writer import insert_entries
 from reader.topics import ThreadingSettings
-from reader.types import ParsedEntry
+from tests.topics._stored import store_docs
 from tests.topics._wildfire import wildfire_docs
 
 MERGING = ThreadingSettings(merge_threshold=0.3)
@@ -30,16 +28,8 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
 
 
 def _store(archive: Archive, first: int, last: int) -> dict[str, int]:
-    """Store wildfire updates [first:last] in one feed; returns archive ids by story id."""
-    source = archive.subscribe("https://example.invalid/greece.xml", "feed", title="Greece")
-    docs = wildfire_docs()[first:last]
-    items = [
-        ParsedEntry(key=d.id, kind="article", title=d.title, published=d.published, text=d.text)
-        for d in docs
-    ]
-    with archive.writing() as connection:
-        ids = insert_entries(connection, source.id, items, now_epoch())
-    return {d.id: int(i) for d, i in zip(docs, ids, strict=True)}
+    """Store updates [first:last] in one feed; returns archive ids by story id."""
+    return store_docs(archive, "https://example.invalid/greece.xml", "Greece", wildfire_docs()[first:last])
 
 
 def _stored(archive: Archive) -> tuple[dict[int, int | None], set[int]]:

@@ -9,12 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from reader.core import Archive, open_archive
-from reader.store.convert import now_epoch
 from reader.store.schema import entries, threads
-from reader.store.writer import insert_entries
 from reader.topics import Threader, ThreadingSettings
-from reader.types import ParsedEntry
 from tests.topics._drift import drift_docs
+from tests.topics._stored import store_docs
 
 TRAM = ("t1", "t2", "t3")
 HOUSING = ("h1", "h2", "h3", "h4")
@@ -67,15 +65,7 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
 
 def _store(archive: Archive, first: int, last: int) -> dict[str, int]:
     """Store updates [first:last] in one feed; returns archive ids by story id."""
-    source = archive.subscribe("https://example.invalid/lisbon.xml", "feed", title="Lisbon")
-    docs = drift_docs()[first:last]
-    items = [
-        ParsedEntry(key=d.id, kind="article", title=d.title, published=d.published, text=d.text)
-        for d in docs
-    ]
-    with archive.writing() as connection:
-        ids = insert_entries(connection, source.id, items, now_epoch())
-    return {d.id: int(i) for d, i in zip(docs, ids, strict=True)}
+    return store_docs(archive, "https://example.invalid/lisbon.xml", "Lisbon", drift_docs()[first:last])
 
 
 def _stored(archive: Archive) -> tuple[dict[int, int | None], dict[int, str]]:
