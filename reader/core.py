@@ -87,11 +87,6 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + _CHUNK])
 
 
-def _entry(row: Any) -> Entry:
-    """An entry row (joined with its source's title) as the frozen Entry, sort time included."""
-    return entry_from_row(row)
-
-
 @dataclass(frozen=True)
 class Folder:
     id: int
@@ -393,7 +388,7 @@ class Archive:
         if limit is not None:
             query = query.limit(limit)
         with self.reading() as connection:
-            return [_entry(row) for row in connection.execute(query)]
+            return [entry_from_row(row) for row in connection.execute(query)]
 
     @staticmethod
     def _entry_filters(
@@ -438,7 +433,7 @@ class Archive:
             row = connection.execute(self._entry_query().where(entries.c.id == entry_id)).first()
         if row is None:
             raise NotFound(f"no entry with id {entry_id}")
-        return _entry(row)
+        return entry_from_row(row)
 
     def entries_by_ids(self, entry_ids: Iterable[int]) -> list[Entry]:
         wanted = list(dict.fromkeys(entry_ids))
@@ -446,7 +441,7 @@ class Archive:
         with self.reading() as connection:
             for chunk in _chunks(wanted):
                 for row in connection.execute(self._entry_query().where(entries.c.id.in_(chunk))):
-                    entry = _entry(row)
+                    entry = entry_from_row(row)
                     found[entry.id] = entry
         return [found[i] for i in wanted if i in found]
 
