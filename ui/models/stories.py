@@ -10,8 +10,7 @@ counting is the core's (`Archive.threads_in_selection`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
 
 from reader.core import Archive
 from reader.types import Entry, SelectionThread
@@ -32,22 +31,8 @@ class StoryQuery:
     starred: bool = False
 
 
-@dataclass(frozen=True)
-class ThreadSummary:
-    """A thread row as the selection sees it."""
-
-    id: int
-    label: str
-    size: int
-    unread: int
-    last_activity: datetime | None
-    sources: tuple[str, ...] = ()
-    # A few of its newest entries: how the GUI finds the story again if the core merges it
-    # into another (entry ids never change; thread ids can).
-    entry_ids: tuple[int, ...] = ()
-
-    def with_unread(self, unread: int) -> ThreadSummary:
-        return replace(self, unread=max(0, unread))
+# A thread row as the selection sees it: the core's answer, shown as it is.
+ThreadSummary = SelectionThread
 
 
 @dataclass(frozen=True)
@@ -70,26 +55,13 @@ def load_stories(archive: Archive, query: StoryQuery, window: int = STORY_WINDOW
         max_unthreaded=MAX_LOOSE,
     )
     stories = [
-        Story(int(thread.last_activity.timestamp()), thread=_summary(thread))
+        Story(int(thread.last_activity.timestamp()), thread=thread)
         for thread in found.threads
     ]
     loose_rows = load_rows(archive, _by_ids(archive, found.unthreaded))
     stories.extend(Story(row.sort_time, entry=row) for row in loose_rows)
     stories.sort(key=lambda story: (story.sort_time, _story_id(story)), reverse=True)
     return stories
-
-
-def _summary(thread: SelectionThread) -> ThreadSummary:
-    # Ids pass through as they are (typed ids are ints): a list can hold a thousand threads.
-    return ThreadSummary(
-        thread.id,
-        thread.label,
-        thread.size,
-        thread.unread,
-        thread.last_activity,
-        thread.sources,
-        thread.entry_ids,
-    )
 
 
 def _by_ids(archive: Archive, ids: Sequence[int]) -> list[Entry]:

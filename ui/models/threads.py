@@ -9,7 +9,7 @@ thread's index), a page at a time by keyset cursor.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -360,7 +360,8 @@ class ThreadedEntriesModel(QAbstractItemModel):
                     self.index(child_row, len(COLUMNS) - 1, parent),
                 )
             if changed_unread:
-                node.thread = node.thread.with_unread(node.thread.unread + changed_unread)
+                unread = max(0, node.thread.unread + changed_unread)
+                node.thread = replace(node.thread, unread=unread)
                 self.dataChanged.emit(self.index(top_row, 0), self.index(top_row, len(COLUMNS) - 1))
 
     def entry_at(self, index: AnyIndex) -> EntryRow | None:
