@@ -187,7 +187,7 @@ class _Thread:
     moved_out: list[SparseVector] = field(default_factory=list)
     # The user split it off, moved entries out of it or into it: never merged automatically.
     user_shaped: bool = False
-    # Members (with vectors) when the thread was last checked for drift.
+    # Members when the thread was last checked for drift.
     drift_checked_at: int = 0
     # How many of its active entries each source told.
     sources: dict[str, int] = field(default_factory=dict)
@@ -605,12 +605,13 @@ class Threader:
         thread = self._threads[thread_id]
         if thread.user_shaped or not thread.active:
             return
+        size = len(thread.members)
+        if size < 2 * s.split_min_part or size < thread.drift_checked_at * _DRIFT_CHECK_GROWTH:
+            return  # cheap: most joins stop here, before the members are visited
+        thread.drift_checked_at = size
         members = [m for m in thread.members if m in self._vectors]
         if len(members) < 2 * s.split_min_part:
             return
-        if len(members) < thread.drift_checked_at * _DRIFT_CHECK_GROWTH:
-            return
-        thread.drift_checked_at = len(members)
         found = two_way_split([self._vectors[m] for m in members])
         if found is None or found.similarity >= s.split_threshold:
             return
@@ -621,8 +622,8 @@ class Threader:
         new = self._threads[self._new_thread()]
         for doc_id in moved:
             self._join_known(doc_id, new)
-        new.drift_checked_at = len(moved)
-        thread.drift_checked_at = len(members) - len(moved)
+        new.drift_checked_at = len(new.members)
+        thread.drift_checked_at = len(thread.members)
         self._automatic_splits.append((thread.id, new.id, moved))
 
     def _thread_similarity(self, a: _Thread, b: _Thread) -> float:
